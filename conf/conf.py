@@ -1,0 +1,104 @@
+"""Sphinx configuration of backprop-derived: the one place every build setting lives.
+
+Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-going`.
+"""
+
+import hashlib
+import importlib.util
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# -- Project ------------------------------------------------------------------------------------------------------
+project = "backprop-derived"
+author = "the backprop-derived authors"
+copyright = "2026, the backprop-derived authors"
+language = "en"
+
+extensions = [
+    "myst_nb",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints"]
+
+# -- MyST ---------------------------------------------------------------------------------------------------------
+myst_enable_extensions = [
+    "amsmath",
+    "colon_fence",
+    "dollarmath",
+]
+# `$$ ... $$ (eq-label)` gives an equation a label that pages cite with {eq}`eq-label`.
+myst_dmath_allow_labels = True
+myst_heading_anchors = 0  # sections are linked by explicit labels only: those are the stable public anchors
+
+# -- Execution: every page runs, strictly -------------------------------------------------------------------------
+nb_execution_mode = "cache"
+nb_execution_timeout = 60
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+# Any stderr output (a numpy RuntimeWarning, say) is an error; a cell that means it opts in with the cell metadata
+# `mystnb: {output_stderr: show}`.
+nb_output_stderr = "error"
+nb_merge_streams = True
+# Markdown that a cell displays (a table of computed shapes, say) is parsed as MyST, so tables render.
+nb_render_markdown_format = "myst"
+
+
+def _execution_key() -> str:
+    """Hash of everything a page's outputs depend on besides its own cells.
+
+    jupyter-cache keys a notebook on its cell sources only, so on its own it would serve outputs computed with an
+    older `backprop`. Keying the cache folder on the package source and the lock file makes any change there a
+    cache miss. The folder name is also a Sphinx config value (rebuild="env"), so Sphinx re-reads every page.
+    """
+    digest = hashlib.sha256()
+    inputs = sorted((ROOT / "src" / "backprop").rglob("*.py")) + [ROOT / "conf" / "requirements.lock"]
+    for path in inputs:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+CACHE_ROOT = ROOT / ".cache" / "jupyter"
+nb_execution_cache_path = str(CACHE_ROOT / _execution_key())
+
+# -- HTML ---------------------------------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "backprop-derived"
+# MathJax 3, served from the site itself (the files come from the pinned sphinx-mathjax-offline wheel): pages load
+# nothing from a CDN.
+_MATHJAX = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static"
+html_static_path = ["../book/_static", str(_MATHJAX)]
+html_css_files = ["site.css"]
+mathjax_path = "mathjax/tex-chtml.js"
+html_theme_options = {
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+}
+html_last_updated_fmt = None
+html_show_sphinx = False
+
+
+def _prepare_execution_cache(app):
+    """Create the cache database before any page is read, and drop caches of older sources.
+
+    Under `-j`, two workers that both find no database race to create it; creating it here, in the main process,
+    before the parallel read, removes that race.
+    """
+    from jupyter_cache import get_cache
+
+    current = Path(app.config.nb_execution_cache_path)
+    if CACHE_ROOT.is_dir():
+        for stale in CACHE_ROOT.iterdir():
+            if stale != current:
+                shutil.rmtree(stale, ignore_errors=True)
+    get_cache(current).list_cache_records()
+
+
+def setup(app):
+    app.connect("builder-inited", _prepare_execution_cache)

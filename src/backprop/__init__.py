@@ -1,0 +1,96 @@
+"""backprop: the backpropagation formulas of a fully connected network, in numpy, one equation per function.
+
+Conventions (those of the Deep Learning Specialization, Course 1):
+
+- Examples are **columns**. X = A[0] has shape (n[0], m); Z[l] = W[l] A[l-1] + b[l] and A[l] = g[l](Z[l]) have
+  shape (n[l], m); W[l] has shape (n[l], n[l-1]) and b[l] exactly (n[l], 1); Y has shape (n[L], m).
+- ``dZ[l]`` and ``dA[l]`` are derivatives of the **loss L** of each example, stacked one column per example: they
+  carry no 1/m. ``dW[l]`` and ``db[l]`` are derivatives of the **cost J** = (1/m) Σᵢ L⁽ⁱ⁾: they carry the 1/m.
+- Every ``dV`` has the shape of ``V``.
+- Every public function checks its inputs first, and its errors name the function, the argument, and the expected
+  and actual shapes. Arrays are computed in float64, and no function writes to its caller's arrays.
+
+Each formula function's docstring names the label of the equation it implements on the site (``eq-dw``, ...).
+"""
+
+from .activations import (
+    ACTIVATIONS,
+    Activation,
+    get_activation,
+    leaky_relu,
+    leaky_relu_prime,
+    linear,
+    linear_prime,
+    logistic,
+    logistic_prime,
+    relu,
+    relu_prime,
+    softmax_columns,
+    softmax_jacobian,
+    tanh,
+    tanh_prime,
+)
+from .gradcheck import check_gradients, numerical_gradient, relative_error
+from .layer import (
+    LayerCache,
+    bias_gradient,
+    da_prev,
+    dz_from_da,
+    dz_hidden,
+    layer_backward,
+    layer_backward_from_dz,
+    layer_forward,
+    weight_gradient,
+)
+from .losses import cost, example_losses, output_da, output_dz
+from .network import descent_step, forward, gradients, random_params
+from .shapes import as_array, as_matrix, require_shape
+
+__version__ = "0.1.0"
+
+__all__ = [
+    # activations
+    "logistic",
+    "logistic_prime",
+    "tanh",
+    "tanh_prime",
+    "relu",
+    "relu_prime",
+    "leaky_relu",
+    "leaky_relu_prime",
+    "linear",
+    "linear_prime",
+    "softmax_columns",
+    "softmax_jacobian",
+    "Activation",
+    "ACTIVATIONS",
+    "get_activation",
+    # one layer
+    "LayerCache",
+    "layer_forward",
+    "dz_from_da",
+    "weight_gradient",
+    "bias_gradient",
+    "da_prev",
+    "dz_hidden",
+    "layer_backward",
+    "layer_backward_from_dz",
+    # losses
+    "output_dz",
+    "output_da",
+    "example_losses",
+    "cost",
+    # the network
+    "forward",
+    "gradients",
+    "random_params",
+    "descent_step",
+    # gradient checking
+    "numerical_gradient",
+    "relative_error",
+    "check_gradients",
+    # input checks
+    "as_array",
+    "as_matrix",
+    "require_shape",
+]

@@ -1,0 +1,466 @@
+"""Activations g and their derivatives g': one function each, acting on every entry separately.
+
+Each function accepts a finite real ndarray of any shape (`softmax_columns` and `softmax_jacobian` need 2-D) and
+returns a new float64 array; none writes to its argument. `ACTIVATIONS` maps the names used in a network's list of
+activations to an `Activation` holding g and g'.
+"""
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Callable, Optional
+
+import numpy as np
+
+from .shapes import as_array, as_matrix, require_shape
+
+__all__ = [
+    "logistic",
+    "logistic_prime",
+    "tanh",
+    "tanh_prime",
+    "relu",
+    "relu_prime",
+    "leaky_relu",
+    "leaky_relu_prime",
+    "linear",
+    "linear_prime",
+    "softmax_columns",
+    "softmax_jacobian",
+    "Activation",
+    "ACTIVATIONS",
+    "get_activation",
+]
+
+LEAKY_SLOPE = 0.01
+
+
+def logistic(Z):
+    """The logistic sigmoid, 1 / (1 + exp(-Z)), computed without overflow.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        Entries in [0, 1]; they round to exactly 0 or 1 only for |Z| beyond about 37 (1) or 745 (0).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray (see `backprop.shapes.as_array`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(logistic(np.array([[-1000.0, 0.0, 1000.0]])), [[0.0, 0.5, 1.0]])
+    True
+    """
+    Z = as_array("logistic", "Z", Z)
+    # exp(-|Z|) is at most 1, so it cannot overflow, and it keeps tiny values of the logistic accurate for Z << 0.
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1.0, e) / (1.0 + e)
+
+
+def logistic_prime(Z):
+    """Derivative of the logistic sigmoid, σ(Z) (1 - σ(Z)).
+
+    Implements {eq}`eq-sigmoid-prime`.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        Entries in [0, 0.25].
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(logistic_prime(np.array([[0.0]])), 0.25)
+    True
+    """
+    s = logistic(as_array("logistic_prime", "Z", Z))
+    return s * (1.0 - s)  # eq-sigmoid-prime
+
+
+def tanh(Z):
+    """The hyperbolic tangent.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        Entries in [-1, 1].
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(tanh(np.array([[0.0, 1.0]])), [[0.0, np.tanh(1.0)]])
+    True
+    """
+    return np.tanh(as_array("tanh", "Z", Z))
+
+
+def tanh_prime(Z):
+    """Derivative of tanh, 1 - tanh(Z)**2.
+
+    Implements {eq}`eq-tanh-prime`. With A = tanh(Z) this is ``1 - A**2``, which is why code that kept the layer's
+    output A (as the course's does) can compute g'(Z) without calling tanh again.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        Entries in (0, 1].
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[-0.5, 2.0]])
+    >>> np.allclose(tanh_prime(Z), 1 - tanh(Z) ** 2)
+    True
+    """
+    return 1.0 - np.tanh(as_array("tanh_prime", "Z", Z)) ** 2  # eq-tanh-prime
+
+
+def relu(Z):
+    """The rectified linear unit, max(Z, 0).
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        Non-negative entries.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(relu(np.array([[-2.0, 0.0, 3.0]])), [[0.0, 0.0, 3.0]])
+    True
+    """
+    return np.maximum(as_array("relu", "Z", Z), 0.0)
+
+
+def relu_prime(Z):
+    """Derivative of ReLU: 1 where Z > 0, else 0.
+
+    Implements {eq}`eq-relu-prime`. ReLU has no derivative at exactly 0; this function defines it as 0 there (it
+    tests ``Z > 0``), as the course's code does. Any value in [0, 1] would be a valid subgradient.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        Entries 0.0 or 1.0.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(relu_prime(np.array([[-2.0, 0.0, 3.0]])), [[0.0, 0.0, 1.0]])
+    True
+    """
+    return (as_array("relu_prime", "Z", Z) > 0).astype(np.float64)  # eq-relu-prime
+
+
+def leaky_relu(Z):
+    """Leaky ReLU with slope 0.01 for negative inputs: Z where Z > 0, else 0.01 Z.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(leaky_relu(np.array([[-2.0, 3.0]])), [[-0.02, 3.0]])
+    True
+    """
+    Z = as_array("leaky_relu", "Z", Z)
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_prime(Z):
+    """Derivative of leaky ReLU: 1 where Z > 0, else 0.01.
+
+    Implements {eq}`eq-leaky-relu-prime`. At exactly 0 it takes the left slope, 0.01, matching `relu_prime`'s
+    choice of the left value there.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        Entries 1.0 or 0.01.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(leaky_relu_prime(np.array([[-2.0, 0.0, 3.0]])), [[0.01, 0.01, 1.0]])
+    True
+    """
+    return np.where(as_array("leaky_relu_prime", "Z", Z) > 0, 1.0, LEAKY_SLOPE)  # eq-leaky-relu-prime
+
+
+def linear(Z):
+    """The identity activation, g(Z) = Z (a regression output, or a layer with no non-linearity).
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        A copy of `Z`, so that changing the output cannot change `Z`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Z = np.array([[-2.0, 3.0]])
+    >>> np.allclose(linear(Z), Z)
+    True
+    """
+    return as_array("linear", "Z", Z).copy()
+
+
+def linear_prime(Z):
+    """Derivative of the identity: 1 everywhere.
+
+    Implements {eq}`eq-linear-prime`.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, any shape, for example (n[l], m)
+        Pre-activations.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `Z`
+        All ones.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(linear_prime(np.array([[-2.0, 3.0]])), 1.0)
+    True
+    """
+    return np.ones_like(as_array("linear_prime", "Z", Z))  # eq-linear-prime
+
+
+def softmax_columns(Z):
+    """Softmax of each column: exp(Z) divided by its column's sum, so every column is a probability vector.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray, shape (n[L], m)
+        Pre-activations of the output layer, one column per example.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n[L], m)
+        Entries in [0, 1]; each column sums to 1.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `Z` is not a finite real 2-D ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = softmax_columns(np.array([[1.0, 1000.0], [2.0, 1000.0], [3.0, -1000.0]]))
+    >>> np.allclose(A.sum(axis=0), 1.0)
+    True
+    """
+    Z = as_matrix("softmax_columns", "Z", Z)
+    # Softmax is unchanged by subtracting a constant from a column; subtracting its max keeps exp() at most 1.
+    with np.errstate(under="ignore"):
+        e = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def softmax_jacobian(z):
+    """Jacobian of softmax for one example: da_i/dz_j = a_i (δ_ij - a_j), that is diag(a) - a aᵀ.
+
+    Implements {eq}`eq-softmax-jacobian`. It is not diagonal: each output depends on every input, which is why
+    the element-wise rule dZ = dA * g'(Z) does not apply to a softmax layer.
+
+    Parameters
+    ----------
+    z : numpy.ndarray, shape (n[L], 1)
+        Pre-activations of ONE example, as a column.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n[L], n[L])
+        Symmetric; entry (i, j) is the derivative of softmax output i with respect to input j.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `z` is not a finite real ndarray of shape (n, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> z = np.array([[0.5], [-1.0], [2.0]])
+    >>> a = softmax_columns(z)
+    >>> np.allclose(softmax_jacobian(z), np.diag(a[:, 0]) - a @ a.T)
+    True
+    """
+    z = as_matrix("softmax_jacobian", "z", z)
+    require_shape("softmax_jacobian", "z", z, ("n", 1), note="one example as a column")
+    a = softmax_columns(z)
+    return np.diagflat(a) - a @ a.T  # eq-softmax-jacobian
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation g and its derivative g', both element-wise.
+
+    Parameters
+    ----------
+    name : str
+        The name used in a network's list of activations.
+    g : callable
+        Maps Z, shape (n[l], m), to A = g(Z), same shape.
+    g_prime : callable or None
+        Maps Z to g'(Z), same shape. None for softmax, whose derivative is a Jacobian per example, not an
+        element-wise function; softmax is only used as the output layer, where dZ = A - Y.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> act = Activation("relu", relu, relu_prime)
+    >>> np.allclose(act.g(np.array([[-1.0, 2.0]])), [[0.0, 2.0]])
+    True
+    """
+
+    name: str
+    g: Callable[[np.ndarray], np.ndarray]
+    g_prime: Optional[Callable[[np.ndarray], np.ndarray]]
+
+
+ACTIVATIONS = MappingProxyType(
+    {
+        "sigmoid": Activation("sigmoid", logistic, logistic_prime),
+        "tanh": Activation("tanh", tanh, tanh_prime),
+        "relu": Activation("relu", relu, relu_prime),
+        "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime),
+        "linear": Activation("linear", linear, linear_prime),
+        "softmax": Activation("softmax", softmax_columns, None),
+    }
+)
+
+
+def get_activation(func, name, arg="activation"):
+    """Look up an activation by name, with an error that names the caller.
+
+    Parameters
+    ----------
+    func : str
+        Name of the public function asking; it starts the error message.
+    name : str
+        One of "sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax".
+    arg : str, optional
+        How the caller refers to `name` in its own arguments, for the message (``"activations[2]"``).
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    TypeError
+        If `name` is not a str.
+    ValueError
+        If `name` is not a known activation; the message lists the known ones.
+
+    Examples
+    --------
+    >>> get_activation("demo", "tanh").name
+    'tanh'
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"{func}: {arg} must be a str such as 'relu'; got {type(name).__name__}")
+    if name not in ACTIVATIONS:
+        known = ", ".join(repr(k) for k in ACTIVATIONS)
+        raise ValueError(f"{func}: {arg} must be one of {known}; got {name!r}")
+    return ACTIVATIONS[name]

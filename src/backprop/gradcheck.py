@@ -1,0 +1,176 @@
+"""Gradient checking: compare the backward pass with centred differences of the cost.
+
+A centred difference (f(x + ε) - f(x - ε)) / 2ε has truncation error of order ε², against ε for a one-sided
+difference. Rounding adds an error of order u·|f|/ε (u ≈ 1.1e-16, the float64 unit roundoff), so the total is smallest
+near ε ≈ u^(1/3) ≈ 5e-6 for a cost of order 1. The default step, ε = 1e-5, sits there: an analytic gradient that is
+right then agrees to about 1e-9 relative error or better, and one that is wrong does not.
+"""
+
+import numpy as np
+
+from .losses import cost
+from .network import forward, gradients
+from .shapes import as_array, require_shape
+
+__all__ = ["numerical_gradient", "relative_error", "check_gradients"]
+
+
+def numerical_gradient(f, x, eps=1e-5):
+    """Centred-difference estimate of the gradient of a scalar function f at x, one entry at a time.
+
+    Implements {eq}`eq-centred-difference`.
+
+    Parameters
+    ----------
+    f : callable
+        Maps an array shaped like `x` to a real scalar.
+    x : numpy.ndarray, any shape
+        The point. It is not modified: f receives a float64 copy, nudged one entry at a time.
+    eps : float, optional
+        The step ε, positive.
+
+    Returns
+    -------
+    numpy.ndarray, same shape as `x`
+        Entry i is (f(x + ε eᵢ) - f(x - ε eᵢ)) / 2ε.
+
+    Raises
+    ------
+    TypeError
+        If `f` is not callable, `x` is not a real ndarray, `eps` is not a number, or f returns something that is
+        not a real scalar.
+    ValueError
+        If `x` is empty or not finite, `eps` is not positive and finite, or f returns NaN or inf.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    >>> np.allclose(numerical_gradient(lambda v: float(np.sum(v ** 2)), x), 2 * x)
+    True
+    """
+    func = "numerical_gradient"
+    if not callable(f):
+        raise TypeError(f"{func}: f must be callable; got {type(f).__name__}")
+    x = as_array(func, "x", x)
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{func}: eps must be a real number; got {type(eps).__name__}")
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"{func}: eps must be positive and finite; got {eps}")
+
+    nudged = x.copy()  # the caller's x is never written to, even when it is already float64
+    grad = np.empty_like(nudged)
+    for i in np.ndindex(nudged.shape):
+        value = nudged[i]
+        nudged[i] = value + eps
+        f_plus, up = _scalar(func, f(nudged), i), nudged[i]
+        nudged[i] = value - eps
+        f_minus, down = _scalar(func, f(nudged), i), nudged[i]
+        nudged[i] = value
+        # Divide by the step actually taken: value ± eps is rounded, and up - down may differ from 2 eps.
+        grad[i] = (f_plus - f_minus) / (up - down)  # eq-centred-difference
+    return grad
+
+
+def relative_error(analytic, numerical):
+    """||analytic - numerical|| / (||analytic|| + ||numerical||), with Frobenius norms; 0.0 when both are zero.
+
+    Implements {eq}`eq-relative-error`. It is scale-free, and at most 1.
+
+    Parameters
+    ----------
+    analytic : numpy.ndarray, any shape
+        A gradient from the backward pass.
+    numerical : numpy.ndarray, same shape as `analytic`
+        The same gradient from `numerical_gradient`.
+
+    Returns
+    -------
+    float
+        In [0, 1]: around 1e-9 or below for a correct gradient in float64, and far larger for a wrong one.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If either is not a finite real ndarray, or their shapes differ.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.array([[3.0, 4.0]])
+    >>> np.allclose([relative_error(a, a), relative_error(a, -a), relative_error(0 * a, 0 * a)], [0.0, 1.0, 0.0])
+    True
+    """
+    func = "relative_error"
+    analytic = as_array(func, "analytic", analytic)
+    numerical = as_array(func, "numerical", numerical)
+    require_shape(func, "numerical", numerical, analytic.shape, like="analytic")
+    scale = np.linalg.norm(analytic) + np.linalg.norm(numerical)
+    if scale == 0:
+        return 0.0
+    return float(np.linalg.norm(analytic - numerical) / scale)  # eq-relative-error
+
+
+def check_gradients(params, X, Y, activations, eps=1e-5):
+    """Relative error of every dW[l] and db[l] from `gradients` against centred differences of the cost J.
+
+    Parameters
+    ----------
+    params : dict of str to numpy.ndarray
+        "W1", "b1", ..., "WL", "bL", as for `forward`.
+    X : numpy.ndarray, shape (n[0], m)
+    Y : numpy.ndarray, shape (n[L], m)
+        Labels allowed by the output's loss, as for `gradients`.
+    activations : list or tuple of str, length L
+        The last must be "sigmoid" or "softmax"; it also picks the loss.
+    eps : float, optional
+        The step of the centred differences.
+
+    Returns
+    -------
+    dict of str to float
+        ``"dW{l}"`` and ``"db{l}"`` for l = 1, ..., L: `relative_error` of dJ/dW[l] and dJ/db[l]. Below about 1e-7
+        means the backward pass agrees with the cost it differentiates. The network is small in practice: this
+        costs two forward passes per parameter.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As `gradients`, and as `numerical_gradient` for `eps`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from backprop import random_params
+    >>> rng = np.random.default_rng(0)
+    >>> params, X = random_params([3, 4, 2], seed=0), rng.normal(size=(3, 5))
+    >>> Y = np.eye(2)[:, [0, 1, 1, 0, 1]]
+    >>> errors = check_gradients(params, X, Y, ["tanh", "softmax"])
+    >>> sorted(errors), np.allclose(list(errors.values()), 0.0, atol=1e-7)
+    (['dW1', 'dW2', 'db1', 'db2'], True)
+    """
+    grads = gradients(params, X, Y, activations)
+    output = activations[-1]
+    errors = {}
+    for l in range(1, len(activations) + 1):
+        for name in (f"W{l}", f"b{l}"):
+
+            def J(value, name=name):
+                return cost(forward({**params, name: value}, X, activations)[0], Y, output)
+
+            errors[f"d{name}"] = relative_error(grads[f"d{name}"], numerical_gradient(J, params[name], eps))
+    return errors
+
+
+def _scalar(func, value, index):
+    """`value` as a float, or an error naming the entry of x that was nudged when f returned it."""
+    message = f"{func}: f must return a real scalar; got {type(value).__name__} when x{list(index)} was nudged"
+    if isinstance(value, (str, bytes)) or np.ndim(value) != 0 or np.iscomplexobj(value):
+        raise TypeError(message)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(message) from None
+    if not np.isfinite(value):
+        raise ValueError(f"{func}: f returned {value} when x{list(index)} was nudged; it must stay finite")
+    return value

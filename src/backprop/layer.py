@@ -1,0 +1,446 @@
+"""One layer as a forward/backward pair with a cache, in the style of CS231n's layers.
+
+`layer_forward` computes A[l] from A[l-1] and keeps what the backward pass needs in a `LayerCache`. The backward
+pass is split into one small function per equation of the chapter, and `layer_backward` composes them; each line
+is tagged with the label of the equation it implements.
+
+dZ and dA are derivatives of the loss L, one column per example (no 1/m); dW and db are derivatives of the cost
+J = (1/m) sum_i L (they carry the 1/m).
+
+Each public function checks its inputs and then calls a private core that does not; `backprop.network` checks a
+whole network once and calls the cores directly, so big arrays are not checked again at every layer.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import ACTIVATIONS, get_activation
+from .shapes import as_array, as_matrix, require_shape
+
+__all__ = [
+    "LayerCache",
+    "layer_forward",
+    "dz_from_da",
+    "weight_gradient",
+    "bias_gradient",
+    "da_prev",
+    "dz_hidden",
+    "layer_backward",
+    "layer_backward_from_dz",
+]
+
+class LayerCache(NamedTuple):
+    """What `layer_forward` keeps for the backward pass of layer l.
+
+    Attributes
+    ----------
+    A_prev : numpy.ndarray, shape (n[l-1], m)
+        The layer's input A[l-1].
+    W : numpy.ndarray, shape (n[l], n[l-1])
+    b : numpy.ndarray, shape (n[l], 1)
+    Z : numpy.ndarray, shape (n[l], m)
+        The pre-activation W A_prev + b.
+    activation : str
+        Name of g[l], a key of `backprop.ACTIVATIONS`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A, cache = layer_forward(np.ones((2, 3)), np.ones((4, 2)), np.zeros((4, 1)), "relu")
+    >>> cache.Z.shape, cache.activation
+    ((4, 3), 'relu')
+    """
+
+    A_prev: np.ndarray
+    W: np.ndarray
+    b: np.ndarray
+    Z: np.ndarray
+    activation: str
+
+
+def layer_forward(A_prev, W, b, activation):
+    """Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
+
+    Implements {eq}`eq-linear-forward` and {eq}`eq-activation-forward`.
+
+    Parameters
+    ----------
+    A_prev : numpy.ndarray, shape (n[l-1], m)
+        Activations of the previous layer (X for the first layer), one column per example.
+    W : numpy.ndarray, shape (n[l], n[l-1])
+    b : numpy.ndarray, shape (n[l], 1)
+        Exactly this shape: it is added to every column.
+    activation : str
+        Name of g[l]: "sigmoid", "tanh", "relu", "leaky_relu", "linear" or "softmax".
+
+    Returns
+    -------
+    A : numpy.ndarray, shape (n[l], m)
+    cache : LayerCache
+        (A_prev, W, b, Z, activation), for `layer_backward`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray of the shapes above, or `activation` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A_prev, W, b = np.ones((2, 4)), np.array([[1.0, -1.0], [2.0, 0.5]]), np.array([[0.5], [-3.0]])
+    >>> A, cache = layer_forward(A_prev, W, b, "relu")
+    >>> np.allclose(A, [[0.5] * 4, [0.0] * 4]) and np.allclose(cache.Z, [[0.5] * 4, [-0.5] * 4])
+    True
+    """
+    func = "layer_forward"
+    A_prev, W, b = _check_linear(func, A_prev, W, b)
+    get_activation(func, activation)
+    return _forward(A_prev, W, b, activation)
+
+
+def dz_from_da(dA, Z, activation):
+    """dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so its Jacobian is diagonal).
+
+    Implements {eq}`eq-dz-from-da`.
+
+    Parameters
+    ----------
+    dA : numpy.ndarray, shape (n[l], m)
+        dL/dA[l], one column per example (no 1/m).
+    Z : numpy.ndarray, shape (n[l], m)
+    activation : str
+        Name of g[l]; not "softmax".
+
+    Returns
+    -------
+    dZ : numpy.ndarray, shape (n[l], m)
+        dL/dZ[l], one column per example (no 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray, dA is not shaped like Z, or `activation` is unknown or
+        "softmax" (the softmax Jacobian is not diagonal; its output layer uses dZ = A - Y).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dA, Z = np.array([[2.0, 2.0]]), np.array([[-1.0, 1.0]])
+    >>> np.allclose(dz_from_da(dA, Z, "relu"), [[0.0, 2.0]])
+    True
+    """
+    func = "dz_from_da"
+    Z = as_matrix(func, "Z", Z)
+    dA = as_matrix(func, "dA", dA)
+    require_shape(func, "dA", dA, Z.shape, like="Z")
+    _require_elementwise(func, activation)
+    return _dz_from_da(dA, Z, activation)
+
+
+def weight_gradient(dZ, A_prev):
+    """dW = (1/m) dZ A_prevᵀ: the mean over the m examples of the outer products dz⁽ⁱ⁾ a_prev⁽ⁱ⁾ᵀ.
+
+    Implements {eq}`eq-dw`.
+
+    Parameters
+    ----------
+    dZ : numpy.ndarray, shape (n[l], m)
+        dL/dZ[l], one column per example (no 1/m).
+    A_prev : numpy.ndarray, shape (n[l-1], m)
+
+    Returns
+    -------
+    dW : numpy.ndarray, shape (n[l], n[l-1])
+        dJ/dW[l], the derivative of the cost (it carries the 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray, or the two have different numbers of columns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dZ, A_prev = np.array([[1.0, 3.0]]), np.array([[2.0, 4.0], [1.0, 1.0]])
+    >>> np.allclose(weight_gradient(dZ, A_prev), [[(1 * 2 + 3 * 4) / 2, (1 * 1 + 3 * 1) / 2]])
+    True
+    """
+    func = "weight_gradient"
+    dZ = as_matrix(func, "dZ", dZ)
+    A_prev = as_matrix(func, "A_prev", A_prev)
+    require_shape(func, "A_prev", A_prev, ("n[l-1]", dZ.shape[1]), why=f"to match dZ's {dZ.shape[1]} examples")
+    return _weight_gradient(dZ, A_prev)
+
+
+def bias_gradient(dZ):
+    """db = (1/m) Σᵢ dz⁽ⁱ⁾: the mean of dZ's columns.
+
+    Implements {eq}`eq-db`.
+
+    Parameters
+    ----------
+    dZ : numpy.ndarray, shape (n[l], m)
+        dL/dZ[l], one column per example (no 1/m).
+
+    Returns
+    -------
+    db : numpy.ndarray, shape (n[l], 1)
+        dJ/db[l], the derivative of the cost (it carries the 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `dZ` is not a finite real 2-D ndarray.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(bias_gradient(np.array([[1.0, 3.0], [0.0, -2.0]])), [[2.0], [-1.0]])
+    True
+    """
+    return _bias_gradient(as_matrix("bias_gradient", "dZ", dZ))
+
+
+def da_prev(W, dZ):
+    """dA_prev = Wᵀ dZ: each unit of layer l-1 collects the dZ of every unit it feeds, weighted by W.
+
+    Implements {eq}`eq-da-prev`.
+
+    Parameters
+    ----------
+    W : numpy.ndarray, shape (n[l], n[l-1])
+    dZ : numpy.ndarray, shape (n[l], m)
+        dL/dZ[l], one column per example (no 1/m).
+
+    Returns
+    -------
+    dA_prev : numpy.ndarray, shape (n[l-1], m)
+        dL/dA[l-1], one column per example (no 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray, or dZ's rows do not match W's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W, dZ = np.array([[1.0, 2.0]]), np.array([[3.0, -1.0]])
+    >>> np.allclose(da_prev(W, dZ), [[3.0, -1.0], [6.0, -2.0]])
+    True
+    """
+    func = "da_prev"
+    W = as_matrix(func, "W", W)
+    dZ = as_matrix(func, "dZ", dZ)
+    require_shape(func, "dZ", dZ, (W.shape[0], "m"), why=f"to match W's {W.shape[0]} rows")
+    return _da_prev(W, dZ)
+
+
+def dz_hidden(W_next, dZ_next, Z, activation):
+    """dZ[l] = W[l+1]ᵀ dZ[l+1] * g'(Z[l]): `da_prev` of the next layer, then `dz_from_da`.
+
+    Implements {eq}`eq-dz-hidden`.
+
+    Parameters
+    ----------
+    W_next : numpy.ndarray, shape (n[l+1], n[l])
+    dZ_next : numpy.ndarray, shape (n[l+1], m)
+        dL/dZ[l+1], one column per example (no 1/m).
+    Z : numpy.ndarray, shape (n[l], m)
+    activation : str
+        Name of g[l]; not "softmax".
+
+    Returns
+    -------
+    dZ : numpy.ndarray, shape (n[l], m)
+        dL/dZ[l], one column per example (no 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray of the shapes above, or `activation` is unknown or "softmax".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W_next, dZ_next, Z = np.array([[1.0, -2.0]]), np.array([[0.5]]), np.array([[3.0], [-3.0]])
+    >>> np.allclose(dz_hidden(W_next, dZ_next, Z, "relu"), [[0.5], [0.0]])
+    True
+    """
+    func = "dz_hidden"
+    Z = as_matrix(func, "Z", Z)
+    W_next = as_matrix(func, "W_next", W_next)
+    dZ_next = as_matrix(func, "dZ_next", dZ_next)
+    require_shape(func, "W_next", W_next, ("n[l+1]", Z.shape[0]), why=f"to take Z's {Z.shape[0]} units")
+    require_shape(
+        func, "dZ_next", dZ_next, (W_next.shape[0], Z.shape[1]), why="to match W_next's rows and Z's examples"
+    )
+    _require_elementwise(func, activation)
+    return _dz_from_da(_da_prev(W_next, dZ_next), Z, activation)  # eq-dz-hidden: eq-da-prev, then eq-dz-from-da
+
+
+def layer_backward(dA, cache):
+    """Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then `layer_backward_from_dz`.
+
+    Implements {eq}`eq-dz-from-da`, {eq}`eq-da-prev`, {eq}`eq-dw` and {eq}`eq-db`.
+
+    Parameters
+    ----------
+    dA : numpy.ndarray, shape (n[l], m)
+        dL/dA[l], one column per example (no 1/m).
+    cache : LayerCache
+        From `layer_forward`; its activation must not be "softmax".
+
+    Returns
+    -------
+    dA_prev : numpy.ndarray, shape (n[l-1], m)
+        dL/dA[l-1] (no 1/m).
+    dW : numpy.ndarray, shape (n[l], n[l-1])
+        dJ/dW[l] (carries 1/m).
+    db : numpy.ndarray, shape (n[l], 1)
+        dJ/db[l] (carries 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `cache` is not a consistent LayerCache, dA is not shaped like cache.Z, or the activation is "softmax".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> A, cache = layer_forward(rng.normal(size=(3, 5)), rng.normal(size=(2, 3)), np.zeros((2, 1)), "tanh")
+    >>> dA_prev, dW, db = layer_backward(np.ones((2, 5)), cache)
+    >>> dA_prev.shape, dW.shape, db.shape
+    ((3, 5), (2, 3), (2, 1))
+    """
+    func = "layer_backward"
+    cache = _check_cache(func, cache)
+    dA = as_matrix(func, "dA", dA)
+    require_shape(func, "dA", dA, cache.Z.shape, like="Z")
+    _require_elementwise(func, cache.activation)
+    dZ = _dz_from_da(dA, cache.Z, cache.activation)  # eq-dz-from-da
+    return _backward_from_dz(dZ, cache)  # eq-da-prev, eq-dw, eq-db
+
+
+def layer_backward_from_dz(dZ, cache):
+    """Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y comes from the loss.
+
+    Implements {eq}`eq-da-prev`, {eq}`eq-dw` and {eq}`eq-db`.
+
+    Parameters
+    ----------
+    dZ : numpy.ndarray, shape (n[l], m)
+        dL/dZ[l], one column per example (no 1/m).
+    cache : LayerCache
+        From `layer_forward`.
+
+    Returns
+    -------
+    dA_prev : numpy.ndarray, shape (n[l-1], m)
+        dL/dA[l-1] (no 1/m).
+    dW : numpy.ndarray, shape (n[l], n[l-1])
+        dJ/dW[l] (carries 1/m).
+    db : numpy.ndarray, shape (n[l], 1)
+        dJ/db[l] (carries 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If `cache` is not a consistent LayerCache, or dZ is not shaped like cache.Z.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> A, cache = layer_forward(rng.normal(size=(3, 5)), rng.normal(size=(2, 3)), np.zeros((2, 1)), "softmax")
+    >>> dA_prev, dW, db = layer_backward_from_dz(A - np.eye(2)[:, [0, 1, 1, 0, 1]], cache)
+    >>> np.allclose(dW, (A - np.eye(2)[:, [0, 1, 1, 0, 1]]) @ cache.A_prev.T / 5)
+    True
+    """
+    func = "layer_backward_from_dz"
+    cache = _check_cache(func, cache)
+    dZ = as_matrix(func, "dZ", dZ)
+    require_shape(func, "dZ", dZ, cache.Z.shape, like="Z")
+    return _backward_from_dz(dZ, cache)
+
+
+# -- Unchecked cores: each equation lives here, once. Inputs are float64 2-D arrays of consistent shapes. ----------
+
+
+def _forward(A_prev, W, b, activation):
+    Z = W @ A_prev + b  # eq-linear-forward
+    A = ACTIVATIONS[activation].g(Z)  # eq-activation-forward
+    return A, LayerCache(A_prev, W, b, Z, activation)
+
+
+def _dz_from_da(dA, Z, activation):
+    return dA * ACTIVATIONS[activation].g_prime(Z)  # eq-dz-from-da
+
+
+def _weight_gradient(dZ, A_prev):
+    return dZ @ A_prev.T / dZ.shape[1]  # eq-dw
+
+
+def _bias_gradient(dZ):
+    return dZ.sum(axis=1, keepdims=True) / dZ.shape[1]  # eq-db
+
+
+def _da_prev(W, dZ):
+    return W.T @ dZ  # eq-da-prev
+
+
+def _backward_from_dz(dZ, cache):
+    dA_prev = _da_prev(cache.W, dZ)  # eq-da-prev
+    dW = _weight_gradient(dZ, cache.A_prev)  # eq-dw
+    db = _bias_gradient(dZ)  # eq-db
+    return dA_prev, dW, db
+
+
+# -- Checks shared by the public functions above and by backprop.network. -----------------------------------------
+
+
+def _check_linear(func, A_prev, W, b, names=("A_prev", "W", "b")):
+    """Check A_prev (n[l-1], m), W (n[l], n[l-1]) and b (n[l], 1); return them as float64."""
+    a_name, w_name, b_name = names
+    W = as_matrix(func, w_name, W)
+    A_prev = _check_input(func, a_name, A_prev, w_name, W)
+    return A_prev, W, _check_bias(func, b_name, b, W)
+
+
+def _check_input(func, a_name, A_prev, w_name, W):
+    """Check that A_prev is a batch (n[l-1], m) that float64 W, shape (n[l], n[l-1]), can take; return it."""
+    A_prev = as_matrix(func, a_name, A_prev)
+    n_prev = W.shape[1]
+    why = f"to match {w_name}'s {n_prev} columns (examples are columns)"
+    require_shape(func, a_name, A_prev, (n_prev, "m"), why=why)
+    return A_prev
+
+
+def _check_bias(func, b_name, b, W):
+    """Check that b has exactly the shape (n[l], 1) of float64 W's rows; return it as float64."""
+    b = as_array(func, b_name, b)
+    require_shape(func, b_name, b, (W.shape[0], 1), note="a 1-D or (n, m) b would broadcast silently")
+    return b
+
+
+def _require_elementwise(func, activation):
+    """Raise unless `activation` is known and has an element-wise derivative (that is, it is not softmax)."""
+    if get_activation(func, activation).g_prime is None:
+        raise ValueError(
+            f"{func}: dZ = dA * g'(Z) needs an element-wise g', and {activation!r} has none: its Jacobian is not "
+            "diagonal (each output depends on every input); for a softmax output layer use dZ = A - Y "
+            "(backprop.output_dz) with layer_backward_from_dz"
+        )
+
+
+def _check_cache(func, cache):
+    """Check that `cache` is a LayerCache whose arrays agree; return it with float64 arrays."""
+    if not isinstance(cache, LayerCache):
+        raise TypeError(f"{func}: cache must be the LayerCache returned by layer_forward; got {type(cache).__name__}")
+    A_prev, W, b = _check_linear(func, cache.A_prev, cache.W, cache.b, ("cache.A_prev", "cache.W", "cache.b"))
+    Z = as_matrix(func, "cache.Z", cache.Z)
+    require_shape(func, "cache.Z", Z, (W.shape[0], A_prev.shape[1]), why="like W @ A_prev")
+    get_activation(func, cache.activation, "cache.activation")
+    return LayerCache(A_prev, W, b, Z, cache.activation)

@@ -1,0 +1,246 @@
+"""The loss L of one example, the cost J of a batch, and where the backward pass starts: dZ[L] and dA[L].
+
+Two output layers are supported, each with the loss that makes dZ[L] = A[L] - Y:
+
+- ``"sigmoid"``: binary cross-entropy, summed over the output units; labels Y are 0 or 1.
+- ``"softmax"``: categorical cross-entropy; each column of Y is a probability vector (usually one-hot).
+
+dZ and dA are derivatives of the loss L of each example, one column per example (no 1/m); the cost J is the mean
+of L over the batch.
+"""
+
+import numpy as np
+
+from .shapes import as_matrix, require_shape
+
+__all__ = ["output_dz", "output_da", "example_losses", "cost"]
+
+OUTPUTS = ("sigmoid", "softmax")
+# How far a column sum may be from 1 and still count as a probability vector (softmax rounds to within ~1e-16).
+_SUM_TOL = 1e-9
+
+
+def output_dz(AL, Y):
+    """dZ[L] = A[L] - Y, for a sigmoid output with binary cross-entropy or a softmax output with categorical
+    cross-entropy.
+
+    Implements {eq}`eq-dz-output`. For sigmoid it equals `output_da` times `logistic_prime(Z)`; for softmax it equals
+    the softmax Jacobian times dL/dA, per example.
+
+    Parameters
+    ----------
+    AL : numpy.ndarray, shape (n[L], m)
+        The network's output A[L].
+    Y : numpy.ndarray, shape (n[L], m)
+        Labels, one column per example.
+
+    Returns
+    -------
+    dZ : numpy.ndarray, shape (n[L], m)
+        dL/dZ[L], one column per example (no 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray, or Y is not shaped like AL.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(output_dz(np.array([[0.8, 0.3]]), np.array([[1.0, 0.0]])), [[-0.2, 0.3]])
+    True
+    """
+    func = "output_dz"
+    AL, Y = _check_pair(func, AL, Y)
+    return _output_dz(AL, Y)
+
+
+def output_da(AL, Y):
+    """dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L])), the derivative of binary cross-entropy with respect to A[L].
+
+    Implements {eq}`eq-da-output`. This is the week-4 starting point; multiplying by the sigmoid's derivative
+    gives `output_dz`.
+
+    Parameters
+    ----------
+    AL : numpy.ndarray, shape (n[L], m)
+        Sigmoid outputs, every entry strictly between 0 and 1.
+    Y : numpy.ndarray, shape (n[L], m)
+        Labels 0 or 1.
+
+    Returns
+    -------
+    dA : numpy.ndarray, shape (n[L], m)
+        dL/dA[L], one column per example (no 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray, Y is not shaped like AL, AL has entries outside (0, 1), or Y
+        has entries other than 0 and 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(output_da(np.array([[0.8, 0.25]]), np.array([[1.0, 0.0]])), [[-1.25, 1 / 0.75]])
+    True
+    """
+    func = "output_da"
+    AL, Y = _check_pair(func, AL, Y)
+    _check_probabilities(func, AL, "sigmoid")
+    _check_labels(func, Y, "sigmoid")
+    return -(Y / AL - (1.0 - Y) / (1.0 - AL))  # eq-da-output
+
+
+def example_losses(AL, Y, output="sigmoid"):
+    """The loss L of each example: cross-entropy between its column of Y and its column of AL.
+
+    Implements {eq}`eq-loss-bce` (sigmoid, summed over the output units) and {eq}`eq-loss-ce` (softmax).
+
+    Parameters
+    ----------
+    AL : numpy.ndarray, shape (n[L], m)
+        The network's output, every entry strictly between 0 and 1; for softmax each column sums to 1.
+    Y : numpy.ndarray, shape (n[L], m)
+        Labels: 0 or 1 for sigmoid; for softmax, entries in [0, 1] with each column summing to 1.
+    output : {"sigmoid", "softmax"}
+        The output layer's activation, which picks the loss.
+
+    Returns
+    -------
+    numpy.ndarray, shape (1, m)
+        L of each example (not divided by m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray, the shapes differ, AL or Y has values the loss does not
+        allow, or `output` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.allclose(example_losses(np.array([[0.5, 0.9]]), np.array([[1.0, 0.0]])), [[np.log(2), np.log(10)]])
+    True
+    """
+    AL, Y = _check_prediction("example_losses", AL, Y, output)
+    return _example_losses(AL, Y, output)
+
+
+def cost(AL, Y, output="sigmoid"):
+    """The cost J = (1/m) Σᵢ L⁽ⁱ⁾: the mean of `example_losses` over the batch.
+
+    Implements {eq}`eq-cost`.
+
+    Parameters
+    ----------
+    AL : numpy.ndarray, shape (n[L], m)
+        The network's output, every entry strictly between 0 and 1; for softmax each column sums to 1.
+    Y : numpy.ndarray, shape (n[L], m)
+        Labels: 0 or 1 for sigmoid; for softmax, entries in [0, 1] with each column summing to 1.
+    output : {"sigmoid", "softmax"}
+        The output layer's activation, which picks the loss.
+
+    Returns
+    -------
+    float
+        J, a Python float.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As `example_losses`, naming `cost`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> AL, Y = np.array([[0.7, 0.2], [0.3, 0.8]]), np.array([[1.0, 0.0], [0.0, 1.0]])
+    >>> np.allclose(cost(AL, Y, "softmax"), -(np.log(0.7) + np.log(0.8)) / 2)
+    True
+    """
+    AL, Y = _check_prediction("cost", AL, Y, output)
+    return float(_example_losses(AL, Y, output).mean())  # eq-cost
+
+
+# -- Unchecked cores. ---------------------------------------------------------------------------------------------
+
+
+def _output_dz(AL, Y):
+    return AL - Y  # eq-dz-output
+
+
+def _example_losses(AL, Y, output):
+    if output == "sigmoid":
+        # log1p(-a) is log(1 - a) without the rounding of 1 - a when a is tiny.
+        return -(Y * np.log(AL) + (1.0 - Y) * np.log1p(-AL)).sum(axis=0, keepdims=True)  # eq-loss-bce
+    return -(Y * np.log(AL)).sum(axis=0, keepdims=True)  # eq-loss-ce
+
+
+# -- Checks, shared with backprop.network. ------------------------------------------------------------------------
+
+
+def _check_output(func, output, arg="output"):
+    """Raise unless `output` names an output layer whose loss is defined here ("sigmoid" or "softmax")."""
+    if not isinstance(output, str):
+        raise TypeError(f"{func}: {arg} must be a str, 'sigmoid' or 'softmax'; got {type(output).__name__}")
+    if output not in OUTPUTS:
+        raise ValueError(
+            f"{func}: {arg} must be 'sigmoid' (binary cross-entropy) or 'softmax' (categorical cross-entropy), "
+            f"the outputs whose loss is defined here; got {output!r}"
+        )
+
+
+def _check_labels(func, Y, output):
+    """Raise unless float64 `Y` holds labels that `output`'s loss allows."""
+    if output == "sigmoid":
+        bad = Y.size - np.count_nonzero((Y == 0) | (Y == 1))
+        if bad:
+            raise ValueError(
+                f"{func}: Y must hold labels 0 or 1 for a sigmoid output (binary cross-entropy); {bad} of {Y.size} "
+                f"entries are neither (min {Y.min():.6g}, max {Y.max():.6g})"
+            )
+        return
+    bad = Y.size - np.count_nonzero((Y >= 0) & (Y <= 1))
+    if bad:
+        raise ValueError(
+            f"{func}: Y must hold probabilities in [0, 1] for a softmax output; {bad} of {Y.size} entries are "
+            f"outside (min {Y.min():.6g}, max {Y.max():.6g})"
+        )
+    _require_columns_sum_to_one(func, "Y", Y, "each example's labels are a probability vector, usually one-hot")
+
+
+def _check_pair(func, AL, Y):
+    AL = as_matrix(func, "AL", AL)
+    Y = as_matrix(func, "Y", Y)
+    require_shape(func, "Y", Y, AL.shape, like="AL")
+    return AL, Y
+
+
+def _check_probabilities(func, AL, output):
+    """Raise unless float64 `AL` is strictly inside (0, 1) and, for softmax, its columns sum to 1."""
+    bad = AL.size - np.count_nonzero((AL > 0) & (AL < 1))
+    if bad:
+        raise ValueError(
+            f"{func}: AL must lie strictly between 0 and 1, since the loss takes log(AL) and log(1 - AL); {bad} of "
+            f"{AL.size} entries are outside (min {AL.min():.6g}, max {AL.max():.6g})"
+        )
+    if output == "softmax":
+        _require_columns_sum_to_one(func, "AL", AL, "a softmax output is a probability vector per example")
+
+
+def _check_prediction(func, AL, Y, output):
+    _check_output(func, output)
+    AL, Y = _check_pair(func, AL, Y)
+    _check_probabilities(func, AL, output)
+    _check_labels(func, Y, output)
+    return AL, Y
+
+
+def _require_columns_sum_to_one(func, name, x, why):
+    sums = x.sum(axis=0)
+    off = np.flatnonzero(np.abs(sums - 1.0) > _SUM_TOL)
+    if off.size:
+        raise ValueError(
+            f"{func}: each column of {name} must sum to 1 ({why}); {off.size} of {x.shape[1]} columns do not "
+            f"(column {off[0]} sums to {sums[off[0]]:.6g})"
+        )

@@ -1,0 +1,137 @@
+"""`make bench`: build and speed benchmarks, printed as medians of repeated runs with their min and max.
+
+The machines are shared and noisy, so nothing here is a pass/fail test: it prints measurements. Every build is run
+in a scratch copy of the project (the real checkout, its cache and its _build are never touched), with the
+project's own environment.
+
+    .venv/bin/python tests/bench/run.py [--repeats 3] [--skip-clone]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from buildkit import ROOT, build, copy_project, executed_pages  # noqa: E402
+from raw_backward import raw_forward_backward  # noqa: E402
+
+import backprop  # noqa: E402
+
+
+def summary(samples, unit="s", scale=1.0):
+    values = [s * scale for s in samples]
+    return (
+        f"median {statistics.median(values):8.3f} {unit}  "
+        f"(min {min(values):.3f}, max {max(values):.3f}, n={len(values)})"
+    )
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def bench_builds(repeats, jobs):
+    cold, cold_per_page, noop, prose, src = [], [], [], [], []
+    prose_executed, src_executed = [], []
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        for r in range(repeats):
+            project = copy_project(Path(tmp) / f"p{r}")
+            seconds, log = timed(lambda: build(project, jobs=jobs))
+            pages = executed_pages(log)
+            cold.append(seconds)
+            cold_per_page.append(seconds / max(len(pages), 1))
+
+            seconds, log = timed(lambda: build(project, jobs=jobs))
+            noop.append(seconds)
+
+            page = project / "book" / "notation.md"
+            page.write_text(page.read_text() + f"\nA sentence added by the benchmark, run {r}.\n")
+            seconds, log = timed(lambda: build(project, jobs=jobs))
+            prose.append(seconds)
+            prose_executed.append(len(executed_pages(log)))
+
+            module = project / "src" / "backprop" / "activations.py"
+            module.write_text(module.read_text() + f"\n# edited by the benchmark, run {r}\n")
+            seconds, log = timed(lambda: build(project, jobs=jobs))
+            src.append(seconds)
+            src_executed.append(len(executed_pages(log)))
+    print(f"  pages executed in a cold build:   {len(pages)}")
+    print(f"  cold build (cache empty):         {summary(cold)}")
+    print(f"  cold build per executed page:     {summary(cold_per_page)}   target <= 1.2 s")
+    print(f"  no-op rebuild:                    {summary(noop)}")
+    print(f"  rebuild after a prose-only edit:  {summary(prose)}   target <= 3 s; pages re-executed: {prose_executed}")
+    print(f"  rebuild after a src/ edit:        {summary(src)}   pages re-executed: {src_executed}")
+
+
+def bench_fresh_clone(repeats):
+    """git clone of the committed HEAD, then `make html`: venv creation, the locked install, and a cold build."""
+    samples = []
+    with tempfile.TemporaryDirectory(prefix="bench-clone-") as tmp:
+        for r in range(repeats):
+            clone = Path(tmp) / f"clone{r}"
+            env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUAL_ENV")}
+            start = time.perf_counter()
+            subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+            subprocess.run(["make", "-s", "html"], cwd=clone, env=env, check=True, capture_output=True)
+            samples.append(time.perf_counter() - start)
+    print(f"  fresh clone to built site:        {summary(samples)}")
+    print("    (committed HEAD; includes venv creation and the locked install with uv's and pip's download caches")
+    print("     as this machine has them, so a first-ever run on a new machine adds the download time)")
+
+
+def bench_gradients(rounds=30):
+    """`backprop.gradients` against the raw-numpy baseline, interleaved so both see the same machine load."""
+    sizes = [784, 128, 64, 10]
+    activations = ["relu", "relu", "softmax"]
+    m = 512
+    rng = np.random.default_rng(0)
+    params = backprop.random_params(sizes, seed=0)
+    X = rng.normal(size=(sizes[0], m))
+    Y = np.eye(sizes[-1])[:, rng.integers(0, sizes[-1], size=m)]
+    L = len(activations)
+
+    for _ in range(3):  # warm up BLAS threads and caches
+        backprop.gradients(params, X, Y, activations)
+        raw_forward_backward(params, X, Y, L)
+    ours, raw, ratios = [], [], []
+    for _ in range(rounds):
+        t_ours, _ = timed(lambda: backprop.gradients(params, X, Y, activations))
+        t_raw, _ = timed(lambda: raw_forward_backward(params, X, Y, L))
+        ours.append(t_ours)
+        raw.append(t_raw)
+        ratios.append(t_ours / t_raw)
+    print(f"  784-128-64-10 (relu, relu, softmax), m = {m}, {rounds} interleaved rounds:")
+    print(f"  backprop.gradients:               {summary(ours, 'ms', 1e3)}")
+    print(f"  raw numpy forward + backward:     {summary(raw, 'ms', 1e3)}")
+    print(f"  ratio, per round:                 {summary(ratios, 'x')}   target <= 1.15")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--skip-clone", action="store_true", help="skip the fresh-clone measurement")
+    args = parser.parse_args()
+
+    print("gradients against raw numpy")
+    bench_gradients()
+    for jobs in ("1", "auto"):
+        print(f"builds, sphinx-build -j {jobs} (scratch copies of the project, same environment)")
+        bench_builds(args.repeats, jobs)
+    if not args.skip_clone:
+        print("fresh clone")
+        bench_fresh_clone(args.repeats)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Build the site from the tests and the benchmarks, exactly as `make html` does.
+
+`build` runs the Makefile's own `html` target, so the tests exercise the command a reader runs, with the project's
+environment (.venv) and the strict options. A scratch copy of the project imports its own `src/`: PYTHONPATH puts it
+ahead of the editable install, in Sphinx and in the kernels that execute the pages.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+
+# What is not part of the project's source: environments, build output, caches.
+_NOT_SOURCE = shutil.ignore_patterns(".venv", "_build", ".cache", ".git", "__pycache__", ".pytest_cache")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the project's source (not its environment, build or cache) to `dest`."""
+    shutil.copytree(ROOT, dest, ignore=_NOT_SOURCE)
+    return dest
+
+
+def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str = "auto") -> subprocess.CompletedProcess:
+    """Run `make html` in `project`; the result's `stdout` holds stdout and stderr together."""
+    builddir = builddir or project / "_build"
+    env = dict(os.environ, PYTHONPATH=str(project / "src"))
+    return subprocess.run(
+        ["make", "-s", "html", f"VENV={VENV}", f"BUILDDIR={builddir}", f"JOBS={jobs}"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def build(project: Path = ROOT, builddir: Path | None = None, jobs: str = "auto") -> str:
+    """Run `make html` in `project`, fail with its output if it fails, and return that output."""
+    result = run_build(project, builddir, jobs)
+    if result.returncode != 0:
+        raise AssertionError(f"make html failed in {project} (exit {result.returncode}):\n{result.stdout}")
+    return result.stdout
+
+
+def executed_pages(log: str) -> list[str]:
+    """The pages that myst-nb executed (cache misses) during the build that printed `log`."""
+    return re.findall(r"^(\S+): Executing notebook", log, flags=re.MULTILINE)
