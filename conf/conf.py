@@ -5,8 +5,11 @@ Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-goin
 
 import hashlib
 import importlib.util
+import os
 import shutil
 from pathlib import Path
+
+from jupyter_client.manager import KernelManager
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,7 +21,14 @@ language = "en"
 
 extensions = [
     "myst_nb",
+    "sphinx_exercise",  # exercises with solutions hidden until the reader opens them
+    "sphinx_togglebutton",
+    "sphinxcontrib.bibtex",
 ]
+
+bibtex_bibfiles = ["../book/references.bib"]  # paths here are relative to conf/
+bibtex_reference_style = "author_year"
+bibtex_default_style = "plain"
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 
@@ -44,16 +54,25 @@ nb_merge_streams = True
 # Markdown that a cell displays (a table of computed shapes, say) is parsed as MyST, so tables render.
 nb_render_markdown_format = "myst"
 
+# The kernels that run the pages talk to the build over local TCP. ipykernel's kernel spec supports CurveZMQ, so let
+# the kernel manager provision keys: the channel is encrypted, and the kernel no longer prints its
+# "running over TCP without encryption" warning into the build log. (nbclient builds its KernelManager without a
+# config, so the policy is set as the trait's default.)
+KernelManager.transport_encryption.default_value = "auto"
+
 
 def _execution_key() -> str:
     """Hash of everything a page's outputs depend on besides its own cells.
 
     jupyter-cache keys a notebook on its cell sources only, so on its own it would serve outputs computed with an
-    older `backprop`. Keying the cache folder on the package source and the lock file makes any change there a
-    cache miss. The folder name is also a Sphinx config value (rebuild="env"), so Sphinx re-reads every page.
+    older `backprop`. Keying the cache folder on the package source, the lock file and the figure style makes any
+    change there a cache miss. The folder name is also a Sphinx config value (rebuild="env"), so Sphinx re-reads every page.
     """
     digest = hashlib.sha256()
-    inputs = sorted((ROOT / "src" / "backprop").rglob("*.py")) + [ROOT / "conf" / "requirements.lock"]
+    inputs = sorted((ROOT / "src" / "backprop").rglob("*.py")) + [
+        ROOT / "conf" / "requirements.lock",
+        ROOT / "conf" / "matplotlibrc",
+    ]
     for path in inputs:
         digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(b"\0")
@@ -63,6 +82,8 @@ def _execution_key() -> str:
 
 
 CACHE_ROOT = ROOT / ".cache" / "jupyter"
+# The kernels inherit this environment: every figure uses the site's matplotlib style.
+os.environ["MATPLOTLIBRC"] = str(ROOT / "conf" / "matplotlibrc")
 nb_execution_cache_path = str(CACHE_ROOT / _execution_key())
 
 # -- HTML ---------------------------------------------------------------------------------------------------------
