@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 import backprop.gradcheck
-from backprop import check_gradients, gradients, numerical_gradient, random_params, relative_error
+from backprop import (
+    check_gradients,
+    gradients,
+    numerical_gradient,
+    numerical_jacobian,
+    random_params,
+    relative_error,
+)
 
 
 def small_problem(activations=("tanh", "sigmoid"), m=4, seed=0):
@@ -131,3 +138,20 @@ def test_check_gradients_validates_like_gradients():
     params, X, Y, activations = small_problem()
     with pytest.raises(ValueError, match=re.escape("gradients: Y must have shape (1, 4) like AL; got (1, 3)")):
         check_gradients(params, X, Y[:, :3], activations)
+
+
+def test_numerical_jacobian_of_a_linear_map_is_its_matrix_in_numerator_layout():
+    W = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_allclose(numerical_jacobian(lambda a: W @ a, np.ones((3, 1))), W, atol=1e-9)
+
+
+def test_numerical_jacobian_of_a_scalar_is_a_row():
+    a = np.array([[1.0], [2.0], [3.0]])
+    J = numerical_jacobian(lambda v: float(np.sum(v**2)), a)
+    assert J.shape == (1, 3)
+    np.testing.assert_allclose(J, 2 * a.T, rtol=1e-9)
+
+
+def test_numerical_jacobian_rejects_an_output_with_nan():
+    with pytest.raises(ValueError, match=r"numerical_jacobian: f\(x\) with x\[0, 0\] nudged has 1 non-finite"):
+        numerical_jacobian(lambda v: np.where(v > 1.0, np.nan, v), np.ones((1, 1)))

@@ -30,7 +30,7 @@ from .activations import (
     tanh,
     tanh_prime,
 )
-from .gradcheck import check_gradients, numerical_gradient, relative_error
+from .gradcheck import check_gradients, numerical_gradient, numerical_jacobian, relative_error
 from .layer import (
     LayerCache,
     bias_gradient,
@@ -87,6 +87,7 @@ __all__ = [
     "descent_step",
     # gradient checking
     "numerical_gradient",
+    "numerical_jacobian",
     "relative_error",
     "check_gradients",
     # input checks

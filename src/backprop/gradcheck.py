@@ -12,7 +12,7 @@ from .losses import cost
 from .network import forward, gradients
 from .shapes import as_array, require_shape
 
-__all__ = ["numerical_gradient", "relative_error", "check_gradients"]
+__all__ = ["numerical_gradient", "numerical_jacobian", "relative_error", "check_gradients"]
 
 
 def numerical_gradient(f, x, eps=1e-5):
@@ -50,6 +50,57 @@ def numerical_gradient(f, x, eps=1e-5):
     True
     """
     func = "numerical_gradient"
+    x, eps = _check_step(func, f, x, eps)
+    grad = np.empty_like(x)
+    for i, slope in _centred_differences(func, f, x, eps, _scalar):
+        grad[i] = slope
+    return grad
+
+
+def numerical_jacobian(f, x, eps=1e-5):
+    """Centred-difference Jacobian of an array-valued function f at x, in numerator layout.
+
+    Row i holds the derivatives of output entry i, column j the derivatives with respect to input entry j (both
+    counted in numpy's C order). For a column x of n entries and a column f(x) of k entries this is the k x n matrix
+    ∂f/∂x of numerator layout; for a scalar f it is a 1 x n **row**, the layout that the course transposes.
+
+    Parameters
+    ----------
+    f : callable
+        Maps an array shaped like `x` to a real array (or scalar) of fixed shape.
+    x : numpy.ndarray, any shape
+        The point. It is not modified.
+    eps : float, optional
+        The step ε, positive.
+
+    Returns
+    -------
+    numpy.ndarray, shape (f(x).size, x.size)
+        Column j is (f(x + ε eⱼ) - f(x - ε eⱼ)) / 2ε, flattened.
+
+    Raises
+    ------
+    TypeError
+        As `numerical_gradient`, or if f returns something that is not a real array.
+    ValueError
+        As `numerical_gradient`, or if f returns NaN or inf.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    >>> J = numerical_jacobian(lambda a: W @ a, np.ones((3, 1)))
+    >>> J.shape, np.allclose(J, W)
+    ((2, 3), True)
+    """
+    func = "numerical_jacobian"
+    x, eps = _check_step(func, f, x, eps)
+    columns = [slope.ravel() for _, slope in _centred_differences(func, f, x, eps, _array)]
+    return np.stack(columns, axis=1)
+
+
+def _check_step(func, f, x, eps):
+    """Check the arguments shared by the centred-difference functions; return x as float64 and eps."""
     if not callable(f):
         raise TypeError(f"{func}: f must be callable; got {type(f).__name__}")
     x = as_array(func, "x", x)
@@ -57,19 +108,21 @@ def numerical_gradient(f, x, eps=1e-5):
         raise TypeError(f"{func}: eps must be a real number; got {type(eps).__name__}")
     if not (np.isfinite(eps) and eps > 0):
         raise ValueError(f"{func}: eps must be positive and finite; got {eps}")
+    return x, eps
 
+
+def _centred_differences(func, f, x, eps, value_of):
+    """Yield (index, slope of f along that entry of x) for every entry, by {eq}`eq-centred-difference`."""
     nudged = x.copy()  # the caller's x is never written to, even when it is already float64
-    grad = np.empty_like(nudged)
     for i in np.ndindex(nudged.shape):
         value = nudged[i]
         nudged[i] = value + eps
-        f_plus, up = _scalar(func, f(nudged), i), nudged[i]
+        f_plus, up = value_of(func, f(nudged), i), nudged[i]
         nudged[i] = value - eps
-        f_minus, down = _scalar(func, f(nudged), i), nudged[i]
+        f_minus, down = value_of(func, f(nudged), i), nudged[i]
         nudged[i] = value
         # Divide by the step actually taken: value ± eps is rounded, and up - down may differ from 2 eps.
-        grad[i] = (f_plus - f_minus) / (up - down)  # eq-centred-difference
-    return grad
+        yield i, (f_plus - f_minus) / (up - down)  # eq-centred-difference
 
 
 def relative_error(analytic, numerical):
@@ -174,3 +227,9 @@ def _scalar(func, value, index):
     if not np.isfinite(value):
         raise ValueError(f"{func}: f returned {value} when x{list(index)} was nudged; it must stay finite")
     return value
+
+
+def _array(func, value, index):
+    """`value` as a float64 array, or an error naming the entry of x that was nudged when f returned it."""
+    value = np.asarray(value) if np.isscalar(value) else value
+    return as_array(func, f"f(x) with x{list(index)} nudged", value)
