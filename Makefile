@@ -17,7 +17,7 @@ SPHINXOPTS ?=
 SPHINX  := $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -j $(JOBS) $(SPHINXOPTS)
 PORT    ?= 8000
 
-.PHONY: html test clean serve bench lock env
+.PHONY: html test clean serve bench lock env anchors
 
 html: $(STAMP)
 	$(SPHINX) book $(BUILDDIR)/html
@@ -36,6 +36,11 @@ bench: $(STAMP)
 	$(BIN)/python tests/bench/run.py
 
 env: $(STAMP)
+
+# Rewrite conf/public-anchors.txt from a fresh build: only when an anchor is deliberately added, or renamed with a
+# redirect or alias in place. Review the diff: a line that disappears is a link that breaks.
+anchors: html
+	$(BIN)/python tests/sitecheck.py $(BUILDDIR)/html
 
 # Re-resolve the pins from pyproject.toml's extras; commit the result.
 lock: $(STAMP)

@@ -35,13 +35,13 @@ def edit(path, old, new):
     return text
 
 
-def test_site_builds_strictly_and_shows_executed_outputs(tmp_path):
-    log = build(ROOT, builddir=tmp_path)
+def test_site_builds_strictly_and_shows_executed_outputs(built_site):
+    html, log = built_site
     assert "build succeeded" in log
     assert "WARNING" not in log and "ERROR" not in log
     for page in NOTEBOOK_PAGES + ["index"]:
-        assert (tmp_path / "html" / f"{page}.html").is_file(), page
-    notation = (tmp_path / "html" / "notation.html").read_text()
+        assert (html / f"{page}.html").is_file(), page
+    notation = (html / "notation.html").read_text()
     # The shape table exists only if the cells ran: it is rendered from an executed output.
     assert re.search(r"<code[^>]*><span[^>]*>dW\[1\]</span></code>", notation)
     assert "gradients: Y must have shape" in notation

@@ -1,0 +1,52 @@
+"""The built site keeps its public anchors, and none of its internal links or #fragments is broken."""
+
+import pytest
+from sitecheck import broken_links, public_anchors, read_manifest
+
+
+@pytest.mark.build
+def test_no_public_anchor_has_disappeared(built_site):
+    html, _ = built_site
+    lost = sorted(read_manifest() - public_anchors(html))
+    assert not lost, (
+        "these public anchors are gone from the build; forum links to them would break. Restore them, or add a "
+        "redirect (pages) or an alias anchor (labels, equations):\n  " + "\n  ".join(lost)
+    )
+
+
+@pytest.mark.build
+def test_every_public_anchor_is_in_the_manifest(built_site):
+    html, _ = built_site
+    new = sorted(public_anchors(html) - read_manifest())
+    assert not new, "new public anchors; list them with `make anchors` and commit conf/public-anchors.txt:\n  " + (
+        "\n  ".join(new)
+    )
+
+
+@pytest.mark.build
+def test_every_internal_link_and_fragment_resolves(built_site):
+    html, _ = built_site
+    broken = broken_links(html)
+    assert not broken, "\n".join(broken)
+
+
+def test_link_checker_reports_a_missing_file_and_a_missing_fragment(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<p id="here"><a href="b.html#nowhere">x</a> <a href="missing.html">y</a> <a href="#here">z</a>'
+        '<img src="_images/fig.svg"></p>'
+    )
+    (tmp_path / "b.html").write_text('<section id="somewhere"></section>')
+    assert broken_links(tmp_path) == [
+        "a.html: <a> b.html#nowhere -> b.html has no id 'nowhere'",
+        "a.html: <a> missing.html -> no file missing.html",
+        "a.html: <img> _images/fig.svg -> no file _images/fig.svg",
+    ]
+
+
+def test_link_checker_ignores_external_links_and_resolves_relative_paths(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "p.html").write_text(
+        '<a href="../index.html#top">up</a> <a href="https://example.org/x#y">out</a> <a href="mailto:a@b.c">m</a>'
+    )
+    (tmp_path / "index.html").write_text('<div id="top"></div>')
+    assert broken_links(tmp_path) == []
