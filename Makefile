@@ -14,7 +14,8 @@ UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
 JOBS    ?= auto
 BUILDDIR ?= _build
 SPHINXOPTS ?=
-SPHINX  := $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -j $(JOBS) $(SPHINXOPTS)
+# -T prints the full traceback of a failure, including the failing cell of a page executed in a parallel worker.
+SPHINX  := $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -T -j $(JOBS) $(SPHINXOPTS)
 PORT    ?= 8000
 
 .PHONY: html test clean serve bench lock env anchors

@@ -49,3 +49,27 @@ def build(project: Path = ROOT, builddir: Path | None = None, jobs: str = "auto"
 def executed_pages(log: str) -> list[str]:
     """The pages that myst-nb executed (cache misses) during the build that printed `log`."""
     return re.findall(r"^(\S+): Executing notebook", log, flags=re.MULTILINE)
+
+
+def execute_page(project: Path, page: str) -> None:
+    """Execute one page of `project` on its own, as the build would, importing the project's own `src/`.
+
+    Raises nbclient's CellExecutionError when a cell that is not tagged `raises-exception` fails, so a test can
+    show which page's check catches a wrong formula even when the full build would stop at another page first.
+    """
+    from myst_nb.core.read import read_myst_markdown_notebook
+    from nbclient import NotebookClient
+
+    notebook = read_myst_markdown_notebook((project / "book" / f"{page}.md").read_text())
+    previous = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = str(project / "src")  # the kernel inherits it
+    try:
+        client = NotebookClient(
+            notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(project / "book")}}
+        )
+        client.execute()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = previous

@@ -8,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from buildkit import ROOT, build, copy_project, executed_pages, run_build
+from buildkit import ROOT, build, copy_project, executed_pages, execute_page, run_build
 
 pytestmark = pytest.mark.build
 
@@ -78,39 +78,88 @@ def test_src_edit_reexecutes_every_page_that_imports_backprop(warm_copy):
     assert set(importing) <= executed
 
 
-# Each mistake is a plausible wrong formula, as (file, right, wrong) edits: the build must fail on it with the
-# cache already warm, so a stale cached output can never hide it.
-WRONG_FORMULAS = {
-    "1/m moved from dW into dZ": [
-        ("losses.py", "return AL - Y  # eq-dz-output", "return (AL - Y) / AL.shape[1]  # eq-dz-output"),
-        ("layer.py", "return dZ @ A_prev.T / dZ.shape[1]  # eq-dw", "return dZ @ A_prev.T  # eq-dw"),
-    ],
-    "1/m missing from dW": [
-        ("layer.py", "return dZ @ A_prev.T / dZ.shape[1]  # eq-dw", "return dZ @ A_prev.T  # eq-dw"),
-    ],
-    "transpose of W dropped in dA_prev": [
-        ("layer.py", "return W.T @ dZ  # eq-da-prev", "return W @ dZ  # eq-da-prev"),
-    ],
-    "ReLU derivative taken on the wrong side of 0": [
-        ("activations.py", '"Z", Z) > 0).astype(np.float64)  # eq-relu-prime', '"Z", Z) < 0).astype(np.float64)  # eq-relu-prime'),
-    ],
-}
+# Each mistake is a plausible wrong formula, as (file, right, wrong) edits to src/backprop.
+ONE_OVER_M_INTO_DZ = [
+    ("losses.py", "return AL - Y  # eq-dz-output", "return (AL - Y) / AL.shape[1]  # eq-dz-output"),
+    ("layer.py", "return dZ @ A_prev.T / dZ.shape[1]  # eq-dw", "return dZ @ A_prev.T  # eq-dw"),
+]
+W_NOT_TRANSPOSED = [("layer.py", "return W.T @ dZ  # eq-da-prev", "return W @ dZ  # eq-da-prev")]
+RELU_WRONG_SIDE = [
+    ("activations.py", '"Z", Z) > 0).astype(np.float64)  # eq-relu-prime', '"Z", Z) < 0).astype(np.float64)  # eq-relu-prime')
+]
+G_PRIME_DROPPED = [
+    (
+        "layer.py",
+        "return _dz_from_da(_da_prev(W_next, dZ_next), Z, activation)  # eq-dz-hidden",
+        "return _da_prev(W_next, dZ_next)  # eq-dz-hidden",
+    )
+]
+DW_DIVIDED_BY_UNITS = [
+    ("layer.py", "return dZ @ A_prev.T / dZ.shape[1]  # eq-dw", "return dZ @ A_prev.T / dZ.shape[0]  # eq-dw")
+]
+DB_WITHOUT_ONE_OVER_M = [
+    (
+        "layer.py",
+        "return dZ.sum(axis=1, keepdims=True) / dZ.shape[1]  # eq-db",
+        "return dZ.sum(axis=1, keepdims=True)  # eq-db",
+    )
+]
+DA_OUTPUT_SIGN = [
+    (
+        "losses.py",
+        "return -(Y / AL - (1.0 - Y) / (1.0 - AL))  # eq-da-output",
+        "return -(Y / AL + (1.0 - Y) / (1.0 - AL))  # eq-da-output",
+    )
+]
 
 
-@pytest.mark.parametrize("mistake", WRONG_FORMULAS)
-def test_a_wrong_formula_in_src_fails_the_build(warm_copy, mistake):
-    originals = {}
-    try:
-        for filename, right, wrong in WRONG_FORMULAS[mistake]:
-            module = warm_copy / "src" / "backprop" / filename
-            originals.setdefault(module, module.read_text())
-            edit(module, right, wrong)
-        result = run_build(warm_copy)
-    finally:
-        for module, text in originals.items():
+class mutated:
+    """Apply a list of edits to the project's src/backprop for the duration of a `with` block."""
+
+    def __init__(self, project, edits):
+        self.modules = {project / "src" / "backprop" / name for name, _, _ in edits}
+        self.project, self.edits = project, edits
+
+    def __enter__(self):
+        self.originals = {module: module.read_text() for module in self.modules}
+        for name, right, wrong in self.edits:
+            edit(self.project / "src" / "backprop" / name, right, wrong)
+
+    def __exit__(self, *exc):
+        for module, text in self.originals.items():
             module.write_text(text)
-    assert result.returncode != 0, f"the build published {mistake!r}:\n{result.stdout}"
-    assert "notation.md" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [ONE_OVER_M_INTO_DZ, W_NOT_TRANSPOSED, RELU_WRONG_SIDE],
+    ids=["1/m moved from dW into dZ", "dA_prev without the transpose of W", "ReLU derivative on the wrong side of 0"],
+)
+def test_a_wrong_formula_in_src_fails_the_build(warm_copy, edits):
+    with mutated(warm_copy, edits):
+        result = run_build(warm_copy)
+    assert result.returncode != 0, f"the build published a wrong formula:\n{result.stdout}"
+    assert "CellExecutionError" in result.stdout or "AssertionError" in result.stdout, result.stdout
+
+
+# The full build stops at the first page that fails, so each page's own check is shown by executing it alone.
+@pytest.mark.parametrize(
+    "page, edits",
+    [
+        ("notation", ONE_OVER_M_INTO_DZ),
+        ("chain-rule", G_PRIME_DROPPED),
+        ("transpose", DW_DIVIDED_BY_UNITS),
+        ("loss-vs-cost", DB_WITHOUT_ONE_OVER_M),
+        ("output-layer", DA_OUTPUT_SIGN),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_each_page_check_catches_a_wrong_formula_of_its_own(warm_copy, page, edits):
+    from nbclient.exceptions import CellExecutionError
+
+    execute_page(warm_copy, page)  # the page passes with the right formulas
+    with mutated(warm_copy, edits), pytest.raises(CellExecutionError):
+        execute_page(warm_copy, page)
 
 
 def test_stray_stderr_fails_the_build_unless_the_cell_opts_in(warm_copy):
