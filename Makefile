@@ -52,6 +52,8 @@ lock: $(STAMP)
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	$(UV) pip sync --quiet --python $(BIN)/python --require-hashes $(LOCK)
+	# Bytecode is compiled at install time: where PYTHONDONTWRITEBYTECODE is set (as on CI), every sphinx-build and
+	# every kernel would otherwise recompile the whole environment from source at start-up.
+	$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python --require-hashes $(LOCK)
 	$(UV) pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation --editable .
 	touch $@

@@ -9,10 +9,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv"
+# The environment running the tests: the project's .venv, also when the tests run inside a scratch copy.
+VENV = Path(sys.prefix)
 
 # What is not part of the project's source: environments, build output, caches.
 _NOT_SOURCE = shutil.ignore_patterns(".venv", "_build", ".cache", ".git", "__pycache__", ".pytest_cache")

@@ -4,8 +4,10 @@ These tests run `make html` itself (see buildkit.py): in the real checkout into 
 copies of the project that they edit.
 """
 
+import os
 import re
 import subprocess
+import sys
 
 import pytest
 from buildkit import ROOT, build, copy_project, executed_pages, execute_page, run_build
@@ -186,3 +188,21 @@ def test_make_clean_removes_the_build_but_keeps_environment_and_cache(warm_copy)
     assert (ROOT / ".venv" / "bin" / "python").exists()
     log = build(warm_copy)
     assert executed_pages(log) == []
+
+
+def test_renaming_a_public_label_fails_the_tests_naming_the_lost_anchor(warm_copy):
+    page = warm_copy / "book" / "notation.md"
+    original = edit(page, "(notation-shapes)=\n", "(notation-every-shape)=\n")
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_site.py", "-k", "disappeared"],
+            cwd=warm_copy,
+            env=dict(os.environ, PYTHONPATH=str(warm_copy / "src")),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    finally:
+        page.write_text(original)
+    assert result.returncode != 0, result.stdout
+    assert "notation.html#notation-shapes" in result.stdout, result.stdout
