@@ -26,12 +26,12 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str = "auto") -> subprocess.CompletedProcess:
-    """Run `make html` in `project`; the result's `stdout` holds stdout and stderr together."""
+def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> subprocess.CompletedProcess:
+    """Run `make html` in `project` (with the Makefile's JOBS unless `jobs` is given); output is stdout + stderr."""
     builddir = builddir or project / "_build"
     env = dict(os.environ, PYTHONPATH=str(project / "src"))
     return subprocess.run(
-        ["make", "-s", "html", f"VENV={VENV}", f"BUILDDIR={builddir}", f"JOBS={jobs}"],
+        ["make", "-s", "html", f"VENV={VENV}", f"BUILDDIR={builddir}"] + ([f"JOBS={jobs}"] if jobs else []),
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -40,7 +40,7 @@ def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str = "a
     )
 
 
-def build(project: Path = ROOT, builddir: Path | None = None, jobs: str = "auto") -> str:
+def build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> str:
     """Run `make html` in `project`, fail with its output if it fails, and return that output."""
     result = run_build(project, builddir, jobs)
     if result.returncode != 0:

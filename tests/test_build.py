@@ -106,6 +106,40 @@ DB_WITHOUT_ONE_OVER_M = [
         "return dZ.sum(axis=1, keepdims=True)  # eq-db",
     )
 ]
+DB_DIVIDED_BY_UNITS = [
+    (
+        "layer.py",
+        "return dZ.sum(axis=1, keepdims=True) / dZ.shape[1]  # eq-db",
+        "return dZ.sum(axis=1, keepdims=True) / dZ.shape[0]  # eq-db",
+    )
+]
+SIGMOID_PRIME_AS_TANH_PRIME = [
+    ("activations.py", "return s * (1.0 - s)  # eq-sigmoid-prime", "return 1.0 - s**2  # eq-sigmoid-prime")
+]
+G_PRIME_FORGOTTEN_IN_LAYER_BACKWARD = [
+    (
+        "layer.py",
+        "return _backward_from_dz(dZ, cache)  # eq-da-prev, eq-dw, eq-db",
+        "return _backward_from_dz(dA, cache)  # eq-da-prev, eq-dw, eq-db",
+    )
+]
+SOFTMAX_STEP_SUMMED_OVER_EXAMPLES = [
+    (
+        "products.py",
+        "return A * (dA - (A * dA).sum(axis=0, keepdims=True))  # eq-softmax-dz-from-da",
+        "return A * (dA - (A * dA).sum(axis=1, keepdims=True))  # eq-softmax-dz-from-da",
+    )
+]
+DESCENT_STEP_UPHILL = [
+    ("network.py", "new[name] = value - learning_rate * grad", "new[name] = value + learning_rate * grad")
+]
+RELATIVE_ERROR_ONE_SIDED_SCALE = [
+    (
+        "gradcheck.py",
+        "return float(np.linalg.norm(analytic - numerical) / scale)  # eq-relative-error",
+        "return float(np.linalg.norm(analytic - numerical) / np.linalg.norm(numerical))  # eq-relative-error",
+    )
+]
 DA_OUTPUT_SIGN = [
     (
         "losses.py",
@@ -153,6 +187,12 @@ def test_a_wrong_formula_in_src_fails_the_build(warm_copy, edits):
         ("transpose", DW_DIVIDED_BY_UNITS),
         ("loss-vs-cost", DB_WITHOUT_ONE_OVER_M),
         ("output-layer", DA_OUTPUT_SIGN),
+        ("activations", SIGMOID_PRIME_AS_TANH_PRIME),
+        ("numpy-shapes", DB_DIVIDED_BY_UNITS),
+        ("l-layers", G_PRIME_FORGOTTEN_IN_LAYER_BACKWARD),
+        ("products", SOFTMAX_STEP_SUMMED_OVER_EXAMPLES),
+        ("conventions", DESCENT_STEP_UPHILL),
+        ("gradient-checking", RELATIVE_ERROR_ONE_SIDED_SCALE),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
@@ -191,9 +231,14 @@ def test_make_clean_removes_the_build_but_keeps_environment_and_cache(warm_copy)
 
 
 def test_renaming_a_public_label_fails_the_tests_naming_the_lost_anchor(warm_copy):
-    page = warm_copy / "book" / "notation.md"
-    original = edit(page, "(notation-shapes)=\n", "(notation-every-shape)=\n")
+    # A rename done properly inside the book (the label and every reference to it): the build still passes, and
+    # only the manifest test notices that links from outside now break.
+    pages = {page: page.read_text() for page in (warm_copy / "book").glob("*.md")}
+    renamed = {page: text.replace("notation-shapes", "notation-every-shape") for page, text in pages.items()}
+    assert sum(text != renamed[page] for page, text in pages.items()) >= 1
     try:
+        for page, text in renamed.items():
+            page.write_text(text)
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_site.py", "-k", "disappeared"],
             cwd=warm_copy,
@@ -203,6 +248,7 @@ def test_renaming_a_public_label_fails_the_tests_naming_the_lost_anchor(warm_cop
             text=True,
         )
     finally:
-        page.write_text(original)
+        for page, text in pages.items():
+            page.write_text(text)
     assert result.returncode != 0, result.stdout
-    assert "notation.html#notation-shapes" in result.stdout, result.stdout
+    assert "1 failed" in result.stdout and "notation.html#notation-shapes" in result.stdout, result.stdout

@@ -1,5 +1,7 @@
 """The built site keeps its public anchors, and none of its internal links or #fragments is broken."""
 
+import re
+
 import pytest
 from sitecheck import broken_links, public_anchors, read_manifest
 
@@ -50,3 +52,33 @@ def test_link_checker_ignores_external_links_and_resolves_relative_paths(tmp_pat
     )
     (tmp_path / "index.html").write_text('<div id="top"></div>')
     assert broken_links(tmp_path) == []
+
+
+# The questions of the learner-question list (shared/learner-questions.md) that the index page must answer.
+LEARNER_QUESTIONS = [1, 2, 4, 5, 6, 8, 10, 11, 12, 14, 15, 16, 18, 19, 21, 22, 24, 25, 27, 28, 30, 31, 32, 33, 35, 37]
+
+
+@pytest.mark.build
+def test_every_learner_question_has_an_anchor_that_links_to_its_answer(built_site):
+    html, _ = built_site
+    page = (html / "questions.html").read_text(encoding="utf-8")
+    sections = re.split(r'<section id="', page)[1:]
+    by_id = {section.split('"', 1)[0]: section for section in sections}
+    for n in LEARNER_QUESTIONS:
+        section = by_id.get(f"questions-q{n}")
+        assert section is not None, f"questions.html has no section questions-q{n}"
+        answer_links = re.findall(r'class="reference internal" href="([a-z0-9-]+\.html#[a-z0-9-]+)"', section)
+        assert answer_links, f"Q{n} links to no answer on the site"
+        assert 'href="https://' in section, f"Q{n} does not link the thread it comes from"
+
+
+@pytest.mark.build
+def test_no_cross_reference_shows_raw_tex(built_site):
+    html, _ = built_site
+    raw = [
+        f"{page.name}: {text}"
+        for page in sorted(html.glob("*.html"))
+        for text in re.findall(r'<span class="std std-ref">([^<]*)</span>', page.read_text(encoding="utf-8"))
+        if re.search(r"\\|\^\{|_\{", text)
+    ]
+    assert not raw, "a {ref} to a section whose title has math needs explicit link text:\n" + "\n".join(raw)

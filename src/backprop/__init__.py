@@ -44,6 +44,8 @@ from .layer import (
 )
 from .losses import cost, example_losses, output_da, output_dz
 from .network import descent_step, forward, gradients, random_params
+from .one_sided import one_sided_gradient
+from .products import softmax_dz_from_da
 from .shapes import as_array, as_matrix, require_shape
 
 __version__ = "0.1.0"
@@ -62,6 +64,7 @@ __all__ = [
     "linear_prime",
     "softmax_columns",
     "softmax_jacobian",
+    "softmax_dz_from_da",
     "Activation",
     "ACTIVATIONS",
     "get_activation",
@@ -88,6 +91,7 @@ __all__ = [
     # gradient checking
     "numerical_gradient",
     "numerical_jacobian",
+    "one_sided_gradient",
     "relative_error",
     "check_gradients",
     # input checks
