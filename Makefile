@@ -9,12 +9,11 @@ LOCK    := conf/requirements.lock
 STAMP   := $(VENV)/.synced
 UV      := $(BIN)/uv
 UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
-# Pages execute one after another. With -j 2 a cold build is faster (see `make bench`), but two kernels starting at
-# once can race for the same TCP port (jupyter_client picks free ports, releases them, and the kernel binds them
-# later): seen here as "ZMQError: Address already in use" and a kernel that never answers. A build must not fail for
-# that, so parallel reading is opt-in: `make html JOBS=auto`. The execution cache is created before any page is read,
-# so even then no two workers race to create it.
-JOBS    ?= 1
+# Pages are read, and executed, by two processes at once (-j auto): faster on the 2-core CI machines (see `make bench`).
+# Two things could make a parallel build fail for reasons that are not the book's, and conf.py prevents both: the
+# execution cache is created before any page is read, and kernels start one at a time (two kernels starting at once
+# can race for the same TCP port). JOBS=1 builds serially.
+JOBS    ?= auto
 BUILDDIR ?= _build
 SPHINXOPTS ?=
 # -T prints the full traceback of a failure, including the failing cell of a page executed in a parallel worker.

@@ -3,13 +3,16 @@
 Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-going`.
 """
 
+import fcntl
 import hashlib
 import importlib.util
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +62,29 @@ nb_render_markdown_format = "myst"
 # "running over TCP without encryption" warning into the build log. (nbclient builds its KernelManager without a
 # config, so the policy is set as the trait's default.)
 KernelManager.transport_encryption.default_value = "auto"
+
+
+def _start_kernels_one_at_a_time():
+    """Make kernel start-up exclusive across processes, so that parallel builds (-j) cannot race for a TCP port.
+
+    jupyter_client picks free ports by binding to port 0 and releasing them; the kernel binds them a moment later.
+    Two kernels starting at once (two -j workers, or two builds on one machine) can be handed the same port, and one
+    of them dies with "ZMQError: Address already in use". Holding a file lock from the choice of ports until the
+    kernel answers closes that window; the pages still execute in parallel.
+    """
+    start_new_kernel = NotebookClient.async_start_new_kernel
+    lock_path = Path(tempfile.gettempdir()) / "backprop-derived-kernel-start.lock"
+
+    async def start_kernel_then_wait_until_ready(self, **kwargs):
+        with open(lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            await start_new_kernel(self, **kwargs)
+            await self.async_start_new_kernel_client()  # returns once the kernel has bound its ports and answered
+
+    NotebookClient.async_start_new_kernel = start_kernel_then_wait_until_ready
+
+
+_start_kernels_one_at_a_time()
 
 
 def _execution_key() -> str:
