@@ -11,6 +11,7 @@ from backprop import (
     gradients,
     numerical_gradient,
     numerical_jacobian,
+    one_sided_gradient,
     random_params,
     relative_error,
 )
@@ -40,7 +41,9 @@ def test_numerical_gradient_works_on_any_shape():
     np.testing.assert_allclose(numerical_gradient(lambda v: float(np.sum(v**2)), x), 2 * x, rtol=1e-8, atol=1e-8)
 
 
-def test_numerical_gradient_does_not_modify_x():
+# The three estimators share one nudging loop; each is checked to leave the caller's x alone.
+@pytest.mark.parametrize("estimate", [numerical_gradient, numerical_jacobian, one_sided_gradient])
+def test_difference_estimates_do_not_modify_x(estimate):
     x = np.array([[1.0, 2.0], [3.0, 4.0]])
     before = x.copy()
     seen = []
@@ -49,7 +52,7 @@ def test_numerical_gradient_does_not_modify_x():
         seen.append(v is x)
         return float(np.sum(np.sin(v)))
 
-    numerical_gradient(f, x)
+    estimate(f, x)
     np.testing.assert_array_equal(x, before)
     assert not any(seen)
 

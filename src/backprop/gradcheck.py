@@ -52,7 +52,7 @@ def numerical_gradient(f, x, eps=1e-5):
     func = "numerical_gradient"
     x, eps = _check_step(func, f, x, eps)
     grad = np.empty_like(x)
-    for i, slope in _centred_differences(func, f, x, eps, _scalar):
+    for i, slope in _differences(func, f, x, eps, _scalar):
         grad[i] = slope
     return grad
 
@@ -95,7 +95,7 @@ def numerical_jacobian(f, x, eps=1e-5):
     """
     func = "numerical_jacobian"
     x, eps = _check_step(func, f, x, eps)
-    columns = [slope.ravel() for _, slope in _centred_differences(func, f, x, eps, _array)]
+    columns = [slope.ravel() for _, slope in _differences(func, f, x, eps, _array)]
     return np.stack(columns, axis=1)
 
 
@@ -111,18 +111,27 @@ def _check_step(func, f, x, eps):
     return x, eps
 
 
-def _centred_differences(func, f, x, eps, value_of):
-    """Yield (index, slope of f along that entry of x) for every entry, by {eq}`eq-centred-difference`."""
+def _differences(func, f, x, eps, value_of, centred=True):
+    """Yield (index, slope of f along that entry of x) for every entry of x.
+
+    Centred by {eq}`eq-centred-difference`, or one-sided by {eq}`eq-one-sided-difference` (then f(x) is evaluated
+    once, and the point itself stands for the lower end of every step).
+    """
     nudged = x.copy()  # the caller's x is never written to, even when it is already float64
+    if not centred:
+        f_x = value_of(func, f(nudged), None)
     for i in np.ndindex(nudged.shape):
         value = nudged[i]
         nudged[i] = value + eps
         f_plus, up = value_of(func, f(nudged), i), nudged[i]
-        nudged[i] = value - eps
-        f_minus, down = value_of(func, f(nudged), i), nudged[i]
+        if centred:
+            nudged[i] = value - eps
+            f_minus, down = value_of(func, f(nudged), i), nudged[i]
+        else:
+            f_minus, down = f_x, value
         nudged[i] = value
-        # Divide by the step actually taken: value ± eps is rounded, and up - down may differ from 2 eps.
-        yield i, (f_plus - f_minus) / (up - down)  # eq-centred-difference
+        # Divide by the step actually taken: value ± eps is rounded, so up - down may differ from 2 eps (or eps).
+        yield i, (f_plus - f_minus) / (up - down)  # eq-centred-difference, eq-one-sided-difference
 
 
 def relative_error(analytic, numerical):
@@ -215,17 +224,21 @@ def check_gradients(params, X, Y, activations, eps=1e-5):
     return errors
 
 
+def _where(index):
+    """Where f was evaluated, for an error message: at x itself (index None) or with one entry nudged."""
+    return "at x itself" if index is None else f"when x{list(index)} was nudged"
+
+
 def _scalar(func, value, index):
-    """`value` as a float, or an error naming the entry of x that was nudged when f returned it."""
-    message = f"{func}: f must return a real scalar; got {type(value).__name__} when x{list(index)} was nudged"
+    """`value` as a float, or an error saying where f returned it."""
     if isinstance(value, (str, bytes)) or np.ndim(value) != 0 or np.iscomplexobj(value):
-        raise TypeError(message)
+        raise TypeError(f"{func}: f must return a real scalar; got {type(value).__name__} {_where(index)}")
     try:
         value = float(value)
     except (TypeError, ValueError):
-        raise TypeError(message) from None
+        raise TypeError(f"{func}: f must return a real scalar; got {type(value).__name__} {_where(index)}") from None
     if not np.isfinite(value):
-        raise ValueError(f"{func}: f returned {value} when x{list(index)} was nudged; it must stay finite")
+        raise ValueError(f"{func}: f returned {value} {_where(index)}; it must stay finite")
     return value
 
 

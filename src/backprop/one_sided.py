@@ -9,7 +9,7 @@ gradient-checking page measures both.
 
 import numpy as np
 
-from .gradcheck import _check_step, _scalar
+from .gradcheck import _check_step, _differences, _scalar
 
 __all__ = ["one_sided_gradient"]
 
@@ -52,26 +52,7 @@ def one_sided_gradient(f, x, eps=1e-5):
     """
     func = "one_sided_gradient"
     x, eps = _check_step(func, f, x, eps)
-    f_x = _value_at_x(func, f(x.copy()))
     grad = np.empty_like(x)
-    nudged = x.copy()  # the caller's x is never written to, even when it is already float64
-    for i in np.ndindex(nudged.shape):
-        value = nudged[i]
-        nudged[i] = value + eps
-        f_plus, up = _scalar(func, f(nudged), i), nudged[i]
-        nudged[i] = value
-        grad[i] = (f_plus - f_x) / (up - value)  # eq-one-sided-difference
+    for i, slope in _differences(func, f, x, eps, _scalar, centred=False):
+        grad[i] = slope
     return grad
-
-
-def _value_at_x(func, value):
-    """f(x), at the point itself, as a float; or an error that says so."""
-    if isinstance(value, (str, bytes)) or np.ndim(value) != 0 or np.iscomplexobj(value):
-        raise TypeError(f"{func}: f must return a real scalar; got {type(value).__name__} at x itself")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{func}: f must return a real scalar; got {type(value).__name__} at x itself") from None
-    if not np.isfinite(value):
-        raise ValueError(f"{func}: f returned {value} at x itself; it must be finite")
-    return value
