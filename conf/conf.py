@@ -87,17 +87,23 @@ def _start_kernels_one_at_a_time():
 _start_kernels_one_at_a_time()
 
 
+# The style of every figure; the kernels inherit MATPLOTLIBRC from the build's environment.
+FIGURE_STYLE = ROOT / "conf" / "matplotlibrc"
+os.environ["MATPLOTLIBRC"] = str(FIGURE_STYLE)
+
+
 def _execution_key() -> str:
     """Hash of everything a page's outputs depend on besides its own cells.
 
     jupyter-cache keys a notebook on its cell sources only, so on its own it would serve outputs computed with an
     older `backprop`. Keying the cache folder on the package source, the lock file and the figure style makes any
-    change there a cache miss. The folder name is also a Sphinx config value (rebuild="env"), so Sphinx re-reads every page.
+    change there a cache miss. The folder name is also a Sphinx config value (rebuild="env"), so Sphinx re-reads
+    every page.
     """
     digest = hashlib.sha256()
     inputs = sorted((ROOT / "src" / "backprop").rglob("*.py")) + [
         ROOT / "conf" / "requirements.lock",
-        ROOT / "conf" / "matplotlibrc",
+        FIGURE_STYLE,
     ]
     for path in inputs:
         digest.update(path.relative_to(ROOT).as_posix().encode())
@@ -108,8 +114,6 @@ def _execution_key() -> str:
 
 
 CACHE_ROOT = ROOT / ".cache" / "jupyter"
-# The kernels inherit this environment: every figure uses the site's matplotlib style.
-os.environ["MATPLOTLIBRC"] = str(ROOT / "conf" / "matplotlibrc")
 nb_execution_cache_path = str(CACHE_ROOT / _execution_key())
 
 # -- HTML ---------------------------------------------------------------------------------------------------------

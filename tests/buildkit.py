@@ -49,8 +49,8 @@ def build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None =
 
 
 def executed_pages(log: str) -> list[str]:
-    """The pages that myst-nb executed (cache misses) during the build that printed `log`."""
-    return re.findall(r"^(\S+): Executing notebook", log, flags=re.MULTILINE)
+    """The pages (as "notation", relative to book/ without .md) that myst-nb executed, cache misses, in `log`."""
+    return re.findall(r"^\S*/book/(\S+)\.md: Executing notebook", log, flags=re.MULTILINE)
 
 
 def execute_page(project: Path, page: str) -> None:
