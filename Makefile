@@ -19,13 +19,16 @@ SPHINXOPTS ?=
 # -T prints the full traceback of a failure, including the failing cell of a page executed in a parallel worker.
 SPHINX  := $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -T -j $(JOBS) $(SPHINXOPTS)
 PORT    ?= 8000
+CHROMIUM := /usr/bin/chromium
+JAVA    := /usr/bin/java
+NPM_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: html test clean serve bench lock env anchors
+.PHONY: html test clean serve bench lock env anchors browser
 
 html: $(STAMP)
 	$(SPHINX) book $(BUILDDIR)/html
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 # Removes what the build produced; the environment (.venv) and the execution cache (.cache) stay.
@@ -35,7 +38,7 @@ clean:
 serve: html
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILDDIR)/html
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python tests/bench/run.py
 
 env: $(STAMP)
@@ -44,6 +47,22 @@ env: $(STAMP)
 # redirect or alias in place. Review the diff: a line that disappears is a link that breaks.
 anchors: html
 	$(BIN)/python tests/sitecheck.py $(BUILDDIR)/html
+
+# The browser tests need Debian's chromium and a Java runtime (for the Nu HTML checker), and the npm tools pinned in
+# tests/browser/package-lock.json (axe-core, vnu-jar, lighthouse). On a clean machine, as root (as CI runs), they are
+# installed here; otherwise the missing one is named. Playwright's own browser download is never used.
+browser: $(CHROMIUM) $(JAVA) $(NPM_STAMP)
+
+$(CHROMIUM) $(JAVA):
+	@if [ "$$(id -u)" != 0 ]; then \
+	  echo "make: $@ is missing; install it as root: apt-get install -y chromium default-jre-headless" >&2; exit 1; fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium default-jre-headless
+
+# --ignore-scripts: vnu-jar's install script only downloads a Java runtime, which apt provides.
+$(NPM_STAMP): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Re-resolve the pins from pyproject.toml's extras; commit the result.
 lock: $(STAMP)

@@ -1,6 +1,7 @@
-"""Fixtures shared by the tests that read the built site."""
+"""Fixtures shared by the tests that read the built site, as files and in a real browser."""
 
 import pytest
+from browserkit import CHROMIUM_ARGS, CHROMIUM, missing_tools, serve
 from buildkit import ROOT, build
 
 
@@ -10,3 +11,23 @@ def built_site(tmp_path_factory):
     builddir = tmp_path_factory.mktemp("site")
     log = build(ROOT, builddir=builddir)
     return builddir / "html", log
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """The built site served with gzip on 127.0.0.1, as a static host serves it: its base URL, ending in '/'."""
+    with serve(built_site[0]) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless chromium, driven by playwright. `make test` installs what is missing (`make browser`)."""
+    missing = missing_tools()
+    assert not missing, f"the browser tests need {missing}: run `make browser` (as root on a clean machine)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
