@@ -149,6 +149,11 @@ _MATHJAX = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).paren
 html_static_path = ["../book/_static", str(_MATHJAX)]
 html_css_files = ["site.css"]
 mathjax_path = "mathjax/tex-chtml.js"
+# A favicon of our own: without one, every browser asks for /favicon.ico and gets a 404.
+html_favicon = "../book/_static/favicon.svg"
+# The colour mode before the reader picks one: "auto" follows the system setting. Left unset, the theme logs "Got
+# invalid theme mode" to the console on a first visit. (pydata-sphinx-theme reads it from the template context.)
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
