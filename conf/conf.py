@@ -8,6 +8,7 @@ import hashlib
 import importlib.util
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "conf"))  # the local extension accessible_html
 
 # -- Project ------------------------------------------------------------------------------------------------------
 project = "backprop-derived"
@@ -27,6 +29,7 @@ extensions = [
     "sphinx_exercise",  # exercises with solutions hidden until the reader opens them
     "sphinx_togglebutton",
     "sphinxcontrib.bibtex",
+    "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
 ]
 
 bibtex_bibfiles = ["../book/references.bib"]  # paths here are relative to conf/
@@ -124,6 +127,8 @@ html_title = "backprop-derived"
 _MATHJAX = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static"
 html_static_path = ["../book/_static", str(_MATHJAX)]
 html_css_files = ["site.css"]
+# Accessibility overrides of the theme's templates (each file says which axe or vnu finding it fixes).
+templates_path = ["_templates"]
 mathjax_path = "mathjax/tex-chtml.js"
 html_theme_options = {
     "home_page_in_toc": True,
