@@ -32,8 +32,9 @@ extensions = [
     "sphinx_sitemap",
     "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)
     "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
+    "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
 ]
-sys.path.insert(0, str(Path(__file__).parent))  # the local extension above lives next to this file
+sys.path.insert(0, str(Path(__file__).parent))  # the local extensions above live next to this file
 
 bibtex_bibfiles = ["../book/references.bib"]  # paths here are relative to conf/
 bibtex_reference_style = "author_year"
@@ -148,6 +149,8 @@ html_title = "backprop-derived"
 _MATHJAX = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static"
 html_static_path = ["../book/_static", str(_MATHJAX)]
 html_css_files = ["site.css"]
+# Accessibility overrides of the theme's templates (each file says which axe or vnu finding it fixes).
+templates_path = ["_templates"]
 mathjax_path = "mathjax/tex-chtml.js"
 # A favicon of our own: without one, every browser asks for /favicon.ico and gets a 404.
 html_favicon = "../book/_static/favicon.svg"

@@ -144,7 +144,7 @@ def test_the_copy_button_of_an_equation_copies_a_markdown_link_to_it(browser, si
     assert button.is_visible(), "the copy button of eq-dz-hidden is not visible"
     number = page.locator("#equation-eq-dz-hidden .eqno").evaluate("e => e.firstChild.textContent.trim()")
     assert re.fullmatch(r"\(\d+\)", number)
-    assert button.get_attribute("aria-label") == f"Copy a Markdown link to eq. {number}"
+    assert button.get_attribute("aria-label") == f"Copy link to eq. {number} as Markdown"
     button.click()
     copied = page.evaluate("navigator.clipboard.readText()")
     expected = f"[backprop-derived: {_escaped(_h1(page))}, eq. {number}]({BASEURL}chain-rule.html#equation-eq-dz-hidden)"

@@ -101,12 +101,13 @@
       var eqno = eq.querySelector(".eqno");
       var number = eqno ? eqno.firstChild.textContent.trim() : "";
       var what = number ? "eq. " + number : "equation " + eq.id.replace(/^equation-/, "");
-      var label = "Copy a Markdown link to " + what;
+      var label = "Copy link to " + what + " as Markdown";
       (eqno || eq).appendChild(makeButton(label, "", SITE + ": " + title + ", " + what, eq.id));
     });
     document.querySelectorAll('div.admonition[id$="-answer"]').forEach(function (box) {
       var heading = box.querySelector(".admonition-title");
-      var label = "Copy a Markdown link to this answer";
+      // The accessible name starts with the visible text, "Copy link" (WCAG 2.5.3, label in name).
+      var label = "Copy link to this answer as Markdown";
       var button = makeButton(label, "Copy link", SITE + ": " + title + " (the answer in one line)", box.id);
       (heading || box).appendChild(button);
     });
