@@ -123,7 +123,10 @@ html_title = "backprop-derived"
 # nothing from a CDN.
 _MATHJAX = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static"
 html_static_path = ["../book/_static", str(_MATHJAX)]
-html_css_files = ["site.css"]
+html_css_files = ["site.css", "icons.css"]
+# Icons: the theme's layout is overridden only to stop loading Font Awesome's 540 KB script (book/_templates/layout.html);
+# the dozen icons the theme shows are drawn by book/_static/icons.css from Font Awesome's own SVG paths.
+templates_path = ["../book/_templates"]
 mathjax_path = "mathjax/tex-chtml.js"
 html_theme_options = {
     "home_page_in_toc": True,
