@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -30,8 +31,13 @@ extensions = [
     "sphinx_exercise",  # exercises with solutions hidden until the reader opens them
     "sphinx_togglebutton",
     "sphinxcontrib.bibtex",
+    "sphinxext.opengraph",  # og:title, og:url, og:description: what a forum shows when a link is pasted
+    "sphinx_sitemap",
+    "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)
+    "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
 ]
+sys.path.insert(0, str(Path(__file__).parent))  # the local extension above lives next to this file
 
 bibtex_bibfiles = ["../book/references.bib"]  # paths here are relative to conf/
 bibtex_reference_style = "author_year"
@@ -44,6 +50,7 @@ myst_enable_extensions = [
     "amsmath",
     "colon_fence",
     "dollarmath",
+    "substitution",  # {{ baseurl }}: the site's address (html_baseurl), on the page that explains links
 ]
 # `$$ ... $$ (eq-label)` gives an equation a label that pages cite with {eq}`eq-label`.
 myst_dmath_allow_labels = True
@@ -120,6 +127,23 @@ def _execution_key() -> str:
 CACHE_ROOT = ROOT / ".cache" / "jupyter"
 nb_execution_cache_path = str(CACHE_ROOT / _execution_key())
 
+# -- Public URLs: a forum answer's link must work for years ------------------------------------------------------
+# The site's address, set here and nowhere else: the canonical link, og:url, the sitemap and the text the copy-link
+# buttons copy derive from it. Pages link to each other relatively, so a local build works wherever it is served.
+# Build for another host with `make html SPHINXOPTS="-D html_baseurl=https://example.org/path/"`.
+html_baseurl = "https://backprop-derived.github.io/"
+# Pages that moved: {"old-page": "new-page.html"}. The old URL keeps working, and keeps the #fragment of the link.
+redirects: dict[str, str] = {}
+redirect_html_template_file = "../conf/redirect.html"  # relative to book/
+# Anchors that were renamed: {"page": {"old-id": "new-id"}} keeps old-id working on the element now called new-id.
+anchor_aliases: dict[str, dict[str, str]] = {}
+ogp_site_name = "backprop-derived"
+ogp_social_cards = {"enable": False}  # no generated images: the preview is the title and the one-line answer
+ogp_description_length = 300  # for pages without an answer box, the opening text, cut at this length
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html"]
+html_js_files = [("copy-link.js", {"defer": "defer"})]
+
 # -- HTML ---------------------------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "backprop-derived"
@@ -128,6 +152,11 @@ html_css_files = ["site.css", "icons.css"]
 # Icons: the theme's layout is overridden only to stop loading Font Awesome's 540 KB script (book/_templates/layout.html);
 # the dozen icons the theme shows are drawn by book/_static/icons.css from Font Awesome's own SVG paths.
 templates_path = ["../book/_templates"]
+# A favicon of our own: without one, every browser asks for /favicon.ico and gets a 404.
+html_favicon = "../book/_static/favicon.svg"
+# The colour mode before the reader picks one: "auto" follows the system setting. Left unset, the theme logs "Got
+# invalid theme mode" to the console on a first visit. (pydata-sphinx-theme reads it from the template context.)
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,

@@ -250,3 +250,45 @@ def test_renaming_a_public_label_fails_the_tests_naming_the_lost_anchor(warm_cop
             page.write_text(text)
     assert result.returncode != 0, result.stdout
     assert "1 failed" in result.stdout and "notation.html#notation-shapes" in result.stdout, result.stdout
+
+
+def test_a_page_moved_with_a_redirect_and_anchors_renamed_with_aliases_keep_every_old_link(warm_copy, browser):
+    # The deliberate way to rename: the page moves and leaves a redirect; a section label and an equation label are
+    # renamed and keep their old names as aliases. Every listed anchor still resolves, and in a browser an old link
+    # lands on its target with its #fragment.
+    from browserkit import DESKTOP, serve
+    from sitecheck import broken_links, lost_anchors, read_manifest
+
+    book, conf = warm_copy / "book", warm_copy / "conf" / "conf.py"
+    originals = {path: path.read_text() for path in [*book.glob("*.md"), conf]}
+    try:
+        (book / "products.md").rename(book / "elementwise-or-matrix.md")
+        edit(book / "index.md", "\nproducts\n", "\nelementwise-or-matrix\n")
+        for page in book.glob("*.md"):
+            text = page.read_text()
+            page.write_text(text.replace("notation-shapes", "notation-every-shape").replace(
+                "eq-dz-hidden", "eq-dz-of-a-hidden-layer"))
+        conf.write_text(originals[conf] + (
+            '\nredirects = {"products": "elementwise-or-matrix.html"}\n'
+            'anchor_aliases = {"notation": {"notation-shapes": "notation-every-shape"},\n'
+            '                  "chain-rule": {"equation-eq-dz-hidden": "equation-eq-dz-of-a-hidden-layer"}}\n'))
+        html = warm_copy / "_build" / "html"
+        build(warm_copy)
+        manifest = read_manifest(warm_copy / "conf" / "public-anchors.txt")
+        assert "products.html#products-answer" in manifest and "notation.html#notation-shapes" in manifest
+        assert lost_anchors(html, manifest) == []
+        assert broken_links(html) == []
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        with serve(html) as url:
+            page.goto(url + "products.html#products-answer")
+            page.wait_for_url(url + "elementwise-or-matrix.html#products-answer")
+            page.goto(url + "chain-rule.html#equation-eq-dz-hidden")
+            page.wait_for_selector("html[data-math-ready]", state="attached")
+            top = page.evaluate("document.getElementById('equation-eq-dz-hidden').getBoundingClientRect().top")
+            assert 0 <= top < DESKTOP["height"] / 2, "the old equation anchor does not land on the equation"
+        context.close()
+    finally:
+        (book / "elementwise-or-matrix.md").unlink(missing_ok=True)
+        for path, text in originals.items():
+            path.write_text(text)

@@ -3,13 +3,13 @@
 import re
 
 import pytest
-from sitecheck import broken_links, public_anchors, read_manifest
+from sitecheck import broken_links, lost_anchors, public_anchors, read_manifest
 
 
 @pytest.mark.build
 def test_no_public_anchor_has_disappeared(built_site):
     html, _ = built_site
-    lost = sorted(read_manifest() - public_anchors(html))
+    lost = lost_anchors(html, read_manifest())
     assert not lost, (
         "these public anchors are gone from the build; forum links to them would break. Restore them, or add a "
         "redirect (pages) or an alias anchor (labels, equations):\n  " + "\n  ".join(lost)

@@ -1,0 +1,140 @@
+/* backprop-derived: "copy link" buttons for forum answers, and deep links that land where they point.
+ *
+ * Every labelled equation and every quotable answer box gets a button that copies a Markdown link, ready to paste
+ * into a Discourse post: [backprop-derived: <page title>, eq. (5)](<absolute URL>#<anchor>). The absolute URL is
+ * the page's canonical link, which Sphinx writes from html_baseurl (conf/conf.py), so it is the public address even
+ * on a local build.
+ *
+ * A link to an equation opens before the math is typeset; typesetting changes the height of everything above the
+ * target, so once it is done the target is scrolled into view again (CSS scroll-margin keeps it below the header).
+ */
+(function () {
+  "use strict";
+
+  var SITE = "backprop-derived";
+
+  function pageUrl() {
+    var canonical = document.querySelector('link[rel="canonical"]');
+    if (canonical && canonical.href) return canonical.href;
+    return location.href.split("#")[0];
+  }
+
+  function pageTitle() {
+    var h1 = document.querySelector("main h1, article h1, h1");
+    if (!h1) return document.title;
+    var copy = h1.cloneNode(true);
+    copy.querySelectorAll(".headerlink").forEach(function (a) { a.remove(); });
+    return copy.textContent.trim();
+  }
+
+  // Markdown link text: brackets escaped so that "dZ[1]" cannot end the link text early.
+  function markdownLink(text, url) {
+    return "[" + text.replace(/([\[\]\\])/g, "\\$1") + "](" + url + ")";
+  }
+
+  function status() {
+    var region = document.getElementById("copy-link-status");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "copy-link-status";
+      region.className = "copy-link-status";
+      region.setAttribute("role", "status");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return legacyCopy(text); });
+    }
+    return legacyCopy(text);
+  }
+
+  function legacyCopy(text) {
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      area.remove();
+      if (ok) resolve(); else reject(new Error("copy refused"));
+    });
+  }
+
+  var ICON = '<svg aria-hidden="true" focusable="false" viewBox="0 0 16 16" width="16" height="16">' +
+    '<path fill="currentColor" d="M6.9 9.1a.75.75 0 0 1 0-1.06l1.6-1.6a.75.75 0 1 1 1.06 1.06l-1.6 1.6a.75.75 0 0 1' +
+    '-1.06 0Zm-1.7 3.8a2.25 2.25 0 0 1-3.18-3.18l2-2a2.25 2.25 0 0 1 3.18 0 .75.75 0 1 0 1.06-1.06 3.75 3.75 0 0 0' +
+    '-5.3 0l-2 2a3.75 3.75 0 0 0 5.3 5.3l.9-.9a.75.75 0 1 0-1.06-1.06l-.9.9Zm5.6-9.8a2.25 2.25 0 0 1 3.18 3.18l-2 2' +
+    'a2.25 2.25 0 0 1-3.18 0 .75.75 0 1 0-1.06 1.06 3.75 3.75 0 0 0 5.3 0l2-2a3.75 3.75 0 0 0-5.3-5.3l-.9.9a.75.75' +
+    ' 0 1 0 1.06 1.06l.9-.9Z"/></svg>';
+
+  function makeButton(label, text, linkText, anchor) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-link";
+    button.setAttribute("aria-label", label);
+    button.title = label;
+    button.dataset.anchor = anchor;
+    button.innerHTML = ICON + (text ? '<span class="copy-link-text">' + text + "</span>" : "");
+    button.addEventListener("click", function () {
+      var link = markdownLink(linkText, pageUrl() + "#" + anchor);
+      copyText(link).then(function () {
+        button.classList.add("copied");
+        status().textContent = "Copied: " + link;
+        setTimeout(function () { button.classList.remove("copied"); }, 2000);
+      }, function () {
+        status().textContent = "Could not copy. The link is: " + link;
+      });
+    });
+    return button;
+  }
+
+  function addButtons() {
+    var title = pageTitle();
+    document.querySelectorAll('div.math[id^="equation-"]').forEach(function (eq) {
+      var eqno = eq.querySelector(".eqno");
+      var number = eqno ? eqno.firstChild.textContent.trim() : "";
+      var what = number ? "eq. " + number : "equation " + eq.id.replace(/^equation-/, "");
+      var label = "Copy a Markdown link to " + what;
+      (eqno || eq).appendChild(makeButton(label, "", SITE + ": " + title + ", " + what, eq.id));
+    });
+    document.querySelectorAll('div.admonition[id$="-answer"]').forEach(function (box) {
+      var heading = box.querySelector(".admonition-title");
+      var label = "Copy a Markdown link to this answer";
+      var button = makeButton(label, "Copy link", SITE + ": " + title + " (the answer in one line)", box.id);
+      (heading || box).appendChild(button);
+    });
+  }
+
+  // MathJax is loaded with `async`: by the window's load event it has run, and its startup promise resolves once the
+  // page is typeset. Without MathJax (or another renderer that typesets at build time) there is nothing to wait for.
+  function typeset() {
+    var mathjax = window.MathJax;
+    if (mathjax && mathjax.startup && mathjax.startup.promise) return mathjax.startup.promise;
+    return Promise.resolve();
+  }
+
+  function landOnTarget() {
+    if (!location.hash) return;
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) target.scrollIntoView({ block: "start" });
+  }
+
+  function afterLoad() {
+    typeset().then(function () {
+      landOnTarget();
+      document.documentElement.dataset.mathReady = "true";
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addButtons);
+  else addButtons();
+  if (document.readyState === "complete") afterLoad();
+  else window.addEventListener("load", afterLoad);
+})();

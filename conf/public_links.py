@@ -1,0 +1,146 @@
+"""Links that last: the Sphinx side of the site's public URLs (a local extension, loaded from conf/).
+
+Forum answers link to pages, equations and answer boxes for years, and a pasted link should preview with the answer.
+
+- Each page with a quotable answer box (label ``<page>-answer``) gets that answer, as plain text, for its
+  ``<meta name="description">`` and ``og:description``: the line a forum preview shows under the title.
+- ``anchor_aliases`` keeps an old anchor alive when a label or equation is renamed: ``{"page": {"old-id": "new-id"}}``
+  writes ``old-id`` as a second id of the element that now carries ``new-id``. (A page that moves gets a redirect
+  instead: ``redirects`` of sphinx-reredirects, whose template in conf/redirect.html keeps the ``#fragment``.)
+- ``og:url``, the canonical link, the sitemap, the copy-link buttons and ``{{ baseurl }}`` in a page all derive from
+  ``html_baseurl``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+# TeX in an answer, written the way the course and its forum write formulas in plain text: dW[l] = (1/m) dZ[l] A[l-1]ᵀ.
+_SYMBOLS = {
+    r"\partial": "∂", r"\mathcal": "", r"\operatorname": "", r"\text": "", r"\mathrm": "", r"\big": "", r"\Big": "",
+    r"\left": "", r"\right": "", r"\sum": "Σ", r"\prime": "′", r"\varepsilon": "ε", r"\epsilon": "ε",
+    r"\to": "→", r"\oslash": "⊘", r"\odot": "⊙", r"\cdot": "·", r"\times": "×",
+    r"\top": "T", r"\ldots": "…", r"\dots": "…", r"\in": "∈", r"\approx": "≈", r"\le": "≤", r"\ge": "≥",
+    r"\leq": "≤", r"\geq": "≥", r"\ne": "≠", r"\neq": "≠", r"\infty": "∞",
+    **{"\\" + name: letter for name, letter in zip(
+        "alpha beta gamma delta eta theta kappa lambda mu pi rho sigma tau phi chi psi omega Sigma Delta".split(),
+        "αβγδηθκλμπρστφχψωΣΔ")},
+    r"\lVert": "‖", r"\rVert": "‖", r"\|": "‖", r"\lvert": "|", r"\rvert": "|", r"\mid": "|",
+    r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ", r"\quad": " ", r"\qquad": " ", r"\{": "{", r"\}": "}",
+}
+_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[,;! {}|])")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_GROUP = r"(\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|[^\s{}\\])"  # a braced group (one level of nesting) or one token
+
+
+def _ungroup(text: str) -> str:
+    return text[1:-1] if text.startswith("{") and text.endswith("}") else text
+
+
+def tex_to_text(tex: str) -> str:
+    """Inline TeX as plain text a forum preview can show: ``\\frac1m dZ^{[l]} A^{[l-1]T}`` → ``1/m dZ[l] A[l-1]ᵀ``.
+
+    Raises ValueError naming the first TeX command it does not know, so a description never shows raw TeX.
+    """
+    text = re.sub(r"\\frac\s*" + _GROUP + r"\s*" + _GROUP, lambda m: _fraction(_ungroup(m[1]), _ungroup(m[2])), tex)
+    text = re.sub(r"\^\{?(\[[^\]]*\])T\}?", r"\1ᵀ", text)  # A^{[l-1]T} -> A[l-1]ᵀ
+    text = re.sub(r"\^(?:\{T\}|T\b|\{\\top\}|\\top)", "ᵀ", text)  # W^T -> Wᵀ
+    text = re.sub(r"\^\{(\[[^\]]*\])(\\prime|')?\}", lambda m: m[1] + ("′" if m[2] else ""), text)  # ^{[l]} -> [l]
+    text = re.sub(r"\^\{?\\prime\}?|'", "′", text)
+    text = re.sub(r"\^(\d|\{-?\d+\})", lambda m: m[1].strip("{}").translate(_SUPERSCRIPT), text)  # 10^{-7} -> 10⁻⁷
+    unknown = [c for c in _COMMAND.findall(text) if c not in _SYMBOLS]
+    if unknown:
+        raise ValueError(f"tex_to_text: no plain-text form for {unknown[0]!r} in {tex!r}")
+    text = _COMMAND.sub(lambda m: _SYMBOLS[m[0]], text)
+    text = re.sub(r"_\{([^{}]*)\}", r"_\1", text).replace("{", "").replace("}", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _fraction(top: str, bottom: str) -> str:
+    """a/b, with parentheses only around a part that is not a single term: ∂L/∂a[l-1], (f(x+ε) - f(x-ε))/2ε."""
+    parts = []
+    for part in (top, bottom):
+        text = re.sub(r"∂\s+", "∂", tex_to_text(part))
+        single_term = re.fullmatch(r"[\w∂′ᵀ]+(\[[^\]]*\][\w′ᵀ]*)*", text)
+        parts.append(text if single_term else f"({text})")
+    return "/".join(parts)
+
+
+def node_text(node: nodes.Node) -> str:
+    """The text of a paragraph or admonition, with its math as plain text."""
+    parts = []
+    for child in node.findall(lambda n: isinstance(n, (nodes.Text, nodes.math))):
+        if isinstance(child, nodes.math):
+            parts.append(tex_to_text(child.astext()))
+        elif not isinstance(child.parent, nodes.math):
+            parts.append(child.astext())
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _page_description(app: Sphinx, doctree: nodes.document) -> None:
+    """Store the page's description, as plain text (doctree-read).
+
+    The one-line answer of a page with an answer box (label ``<page>-answer``); otherwise the page's first paragraph,
+    cut at ``ogp_description_length`` characters. Math is written out as plain text (`tex_to_text`).
+    """
+    docname = app.env.docname
+    label = f"{docname.rsplit('/', 1)[-1]}-answer"
+    box = next((n for n in doctree.findall(nodes.Element) if label in n.get("ids", ())), None)
+    if box is not None:
+        body = [child for child in box.children if not isinstance(child, nodes.title)]
+    else:
+        body = [next(iter(doctree.findall(nodes.paragraph)), nodes.paragraph())]
+        box = body[0]
+    try:
+        text = " ".join(node_text(child) for child in body)
+    except ValueError as error:
+        logger.warning("%s: no plain-text description: %s", docname, error,
+                       location=box, type="public_links", subtype="description")
+        return
+    limit = app.config.ogp_description_length
+    if box is body[0] and len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    app.env.metadata[docname]["og:description"] = text
+    app.env.metadata[docname]["description"] = text
+
+
+def _description_meta(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Write the stored description as <meta name="description"> (before sphinxext-opengraph, which then keeps it)."""
+    description = (context.get("meta") or {}).get("description")
+    if description:
+        from html import escape
+
+        context["metatags"] += f'\n<meta name="description" content="{escape(description)}" />'
+
+
+def _add_aliases(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Give the element that carries a renamed anchor its old id too (doctree-resolved)."""
+    for old, new in app.config.anchor_aliases.get(docname, {}).items():
+        target = next((n for n in doctree.findall(nodes.Element) if new in n.get("ids", ())), None)
+        if target is None:
+            raise ExtensionError(f"anchor_aliases: {docname} has no anchor {new!r} for the alias {old!r}")
+        target["ids"].append(old)
+
+
+def _derive_urls(app: Sphinx, config) -> None:
+    """One base URL for everything that writes an absolute link (config-inited)."""
+    if not config.html_baseurl.endswith("/"):
+        raise ExtensionError(f"html_baseurl must end with '/'; got {config.html_baseurl!r}")
+    config.ogp_site_url = config.html_baseurl
+    config.myst_substitutions = {**config.myst_substitutions, "baseurl": config.html_baseurl}
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("anchor_aliases", {}, "env", types=frozenset({dict}))
+    app.connect("config-inited", _derive_urls)
+    app.connect("doctree-read", _page_description)
+    app.connect("doctree-resolved", _add_aliases)
+    app.connect("html-page-context", _description_meta, priority=400)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,79 @@
+"""Every page in a real browser (Debian's chromium), as a reader who arrives from a forum link meets it: no errors, no
+request to another site, math typeset and readable on a phone, both colour modes, and a search that works."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from browserkit import DESKTOP, PHONE
+from buildkit import ROOT
+
+pytestmark = pytest.mark.build
+
+PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md")) + ["genindex", "search"]
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+# TeX that MathJax failed to typeset would show its delimiters or commands as text.
+RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:frac|partial|mathcal|begin|left|right|sum)\b")
+
+
+def visit(context, url):
+    """Open `url`; return the page and what went wrong while it loaded (console errors, failed or foreign requests)."""
+    page = context.new_page()
+    problems = []
+    origin = urlsplit(url).netloc
+    page.on("console", lambda m: m.type == "error" and problems.append(f"console error: {m.text}"))
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(f"HTTP {r.status}: {r.url}"))
+    page.on("request", lambda r: urlsplit(r.url).netloc not in (origin, "")
+            and not r.url.startswith(("data:", "blob:")) and problems.append(f"request to another site: {r.url}"))
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("html[data-math-ready]", state="attached")
+    page.wait_for_load_state("networkidle")
+    return page, problems
+
+
+@pytest.fixture(scope="module")
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_without_errors_or_requests_to_other_sites_and_fits_a_phone(phone, site_url, name):
+    page, problems = visit(phone, f"{site_url}{name}.html")
+    assert not problems, f"{name}.html:\n  " + "\n  ".join(problems)
+    raw = RAW_TEX.findall(page.evaluate("""() => {
+        const copy = document.querySelector('main').cloneNode(true);
+        copy.querySelectorAll('pre, code, script, mjx-assistive-mml, .MathJax_Preview').forEach(e => e.remove());
+        return copy.innerText; }"""))
+    assert not raw, f"{name}.html shows untypeset TeX: {raw[:5]}"
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{name}.html scrolls sideways by {overflow} px at {PHONE['width']} px"
+    page.close()
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_light_and_dark_mode_render(browser, site_url, mode, viewport):
+    context = browser.new_context(viewport=viewport, color_scheme=mode)
+    page, problems = visit(context, f"{site_url}transpose.html")
+    assert not problems, "\n".join(problems)
+    assert page.evaluate("document.documentElement.dataset.theme") == mode
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    red, green, blue = map(int, re.findall(r"\d+", background)[:3])
+    assert (red + green + blue) / 3 > 200 if mode == "light" else (red + green + blue) / 3 < 60, background
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"transpose-{viewport['width']}px-{mode}.png")
+    context.close()
+
+
+def test_search_finds_the_transpose_page(browser, site_url):
+    context = browser.new_context(viewport=DESKTOP)
+    page, problems = visit(context, f"{site_url}search.html?q=transpose")
+    page.wait_for_selector("#search-results li", timeout=15_000)
+    hits = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.getAttribute('href'))")
+    context.close()
+    assert not problems, "\n".join(problems)
+    assert any(h.startswith("transpose.html") for h in hits), hits
