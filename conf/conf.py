@@ -148,9 +148,10 @@ html_js_files = [("copy-link.js", {"defer": "defer"})]
 html_theme = "sphinx_book_theme"
 html_title = "backprop-derived"
 html_static_path = ["../book/_static"]
-html_css_files = ["site.css", "icons.css"]
-# Icons: the theme's layout is overridden only to stop loading Font Awesome's 540 KB script (book/_templates/layout.html);
-# the dozen icons the theme shows are drawn by book/_static/icons.css from Font Awesome's own SVG paths.
+html_css_files = ["site.css", "lean.css"]
+# Lean pages: book/_templates/layout.html drops the theme's Font Awesome script (540 KB gzipped) and, where nothing
+# uses them, the search scripts and index; book/_static/lean.css draws the theme's icons from Font Awesome's SVG paths
+# and leaves off-screen sections unlaid until they are scrolled to.
 templates_path = ["../book/_templates"]
 # A favicon of our own: without one, every browser asks for /favicon.ico and gets a 404.
 html_favicon = "../book/_static/favicon.svg"
