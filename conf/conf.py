@@ -4,16 +4,19 @@ Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-goin
 """
 
 import fcntl
+import functools
 import hashlib
-import importlib.util
+import json
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+import sphinxcontrib.katex
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from sphinx.errors import ExtensionError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +36,7 @@ extensions = [
     "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)
     "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
+    "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
 ]
 sys.path.insert(0, str(Path(__file__).parent))  # the local extensions above live next to this file
 
@@ -144,14 +148,13 @@ html_js_files = [("copy-link.js", {"defer": "defer"})]
 # -- HTML ---------------------------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = "backprop-derived"
-# MathJax 3, served from the site itself (the files come from the pinned sphinx-mathjax-offline wheel): pages load
-# nothing from a CDN.
-_MATHJAX = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static"
-html_static_path = ["../book/_static", str(_MATHJAX)]
-html_css_files = ["site.css"]
-# Accessibility overrides of the theme's templates (each file says which axe or vnu finding it fixes).
+html_static_path = ["../book/_static"]
+html_css_files = ["site.css", "lean.css"]
+# Template overrides, each commented with what it fixes: accessibility (axe, vnu findings) and lean pages (layout.html
+# drops the theme's Font Awesome script, 540 KB gzipped, and, where nothing uses them, the search scripts and index;
+# book/_static/lean.css draws the theme's icons from Font Awesome's SVG paths and leaves off-screen sections unlaid
+# until they are scrolled to).
 templates_path = ["_templates"]
-mathjax_path = "mathjax/tex-chtml.js"
 # A favicon of our own: without one, every browser asks for /favicon.ico and gets a 404.
 html_favicon = "../book/_static/favicon.svg"
 # The colour mode before the reader picks one: "auto" follows the system setting. Left unset, the theme logs "Got
@@ -165,6 +168,56 @@ html_theme_options = {
 }
 html_last_updated_fmt = None
 html_show_sphinx = False
+
+
+# -- Math: KaTeX, rendered while the site builds --------------------------------------------------------------------
+# Chosen by measurement on the real pages against MathJax 3 (CHTML, SVG, a lean component set) and KaTeX run in the
+# browser (issue 7; `make bench` prints the page weights): prerendered KaTeX sends the fewest bytes, runs no script
+# and shows the math with the first paint. Each formula is written twice, as HTML for the eye and as MathML, which
+# screen readers read (KaTeX's "htmlAndMathml" output). sphinxcontrib-katex would run KaTeX under Node.js; here the
+# katex.min.js of its wheel runs in QuickJS (the quickjs-ng wheel) inside the build, so `make html` still needs only
+# Python. The stylesheet and fonts of the same KaTeX release are in book/_static/katex (see its README.txt).
+html_math_renderer = "katex"
+katex_prerender = True
+katex_css_path = "katex/katex.min.css"
+# A formula KaTeX cannot parse, or that is not standard LaTeX ("strict"), fails the build, as a failing cell does.
+KATEX_OPTIONS = {"throwOnError": True, "strict": "error", "output": "htmlAndMathml"}
+
+
+@functools.lru_cache(maxsize=None)
+def _katex():
+    """KaTeX's renderToString, loaded once per build process (each -j worker has its own QuickJS runtime)."""
+    import quickjs
+
+    context = quickjs.Context()
+    context.eval((Path(sphinxcontrib.katex.__file__).parent / "katex.min.js").read_text(encoding="utf-8"))
+    # The HTML goes back to Python as JSON: quickjs-ng hands a long concatenated string (a "rope") to its Python
+    # wrapper in a form the wrapper cannot convert.
+    context.eval(
+        "function renderTeX(tex, options) { return JSON.stringify(katex.renderToString(tex, JSON.parse(options))); }"
+    )
+    return context.get("renderTeX")
+
+
+@functools.lru_cache(maxsize=None)
+def _render_tex(tex: str, display: bool) -> str:
+    """The HTML + MathML of one formula (pages repeat many formulas: each is rendered once per process)."""
+    import quickjs
+
+    options = json.dumps({**KATEX_OPTIONS, "displayMode": display})
+    try:
+        return json.loads(_katex()(tex, options))
+    except quickjs.JSException as error:
+        message = str(error).splitlines()[0]
+        raise ExtensionError(f"KaTeX cannot render {'display' if display else 'inline'} math {tex!r}: {message}")
+
+
+def _render_latex(latex, options=None):
+    """sphinxcontrib-katex's render_latex, run in QuickJS instead of a Node.js server."""
+    return _render_tex(latex, bool((options or {}).get("displayMode")))
+
+
+sphinxcontrib.katex.render_latex = _render_latex
 
 
 def _prepare_execution_cache(app):

@@ -4,10 +4,14 @@ The machines are shared and noisy, so nothing here is a pass/fail test: it print
 in a scratch copy of the project (the real checkout, its cache and its _build are never touched), with the
 project's own environment.
 
-    .venv/bin/python tests/bench/run.py [--repeats 3] [--skip-clone]
+    .venv/bin/python tests/bench/run.py [--repeats 3] [--skip-clone] [--pages-only] [--site DIR]
+
+The page measurements (bytes on the wire, requests, Lighthouse) use a fresh build of the checkout, or the already
+built site given with --site (to compare two versions of the site on the same machine).
 """
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -21,17 +25,19 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from browserkit import CHROMIUM, CHROMIUM_ARGS, LIGHTHOUSE, PHONE, serve  # noqa: E402
 from buildkit import ROOT, build, copy_project, executed_pages  # noqa: E402
+from pageweight import load, site_pages  # noqa: E402
 from raw_backward import raw_forward_backward  # noqa: E402
 
 import backprop  # noqa: E402
 
 
-def summary(samples, unit="s", scale=1.0):
+def summary(samples, unit="s", scale=1.0, digits=3):
     values = [s * scale for s in samples]
     return (
-        f"median {statistics.median(values):8.3f} {unit}  "
-        f"(min {min(values):.3f}, max {max(values):.3f}, n={len(values)})"
+        f"median {statistics.median(values):8.{digits}f} {unit}  "
+        f"(min {min(values):.{digits}f}, max {max(values):.{digits}f}, n={len(values)})"
     )
 
 
@@ -117,20 +123,85 @@ def bench_gradients(rounds=30):
     print(f"  ratio, per round:                 {summary(ratios, 'x')}   target <= 1.15")
 
 
+def bench_pages(html, repeats):
+    """Each page as a phone on an empty cache fetches it: bytes on the wire (gzip) and requests, which are the same on
+    every load, and the time until its math is shown (median of `repeats` loads, no throttling)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p, serve(html) as url:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        print(f"  {'page':<24} {'transferred':>12} {'requests':>8}   math shown")
+        for page in site_pages(html):
+            loads = [load(browser, url + page, PHONE) for _ in range(repeats)]
+            print(f"  {page:<24} {loads[0].transferred / 1024:8.1f} KiB {len(loads[0].requests):8d}   "
+                  f"{summary([x.math_ready_ms for x in loads], 'ms', digits=0)}")
+        browser.close()
+    print("  budget: <= 400 KiB transferred and 0 requests to other sites per page (tests/test_page_weight.py)")
+
+
+LIGHTHOUSE_SCORES = ["performance", "accessibility", "best-practices", "seo"]
+LIGHTHOUSE_METRICS = [("total-blocking-time", "TBT", "ms", 150), ("cumulative-layout-shift", "CLS", "", 0.02),
+                      ("largest-contentful-paint", "LCP", "ms", None)]
+
+
+def lighthouse(url, preset=None):
+    """One Lighthouse run (the pinned npm package, Debian's chromium): its JSON report."""
+    command = ["node", str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+               "--chrome-flags=" + " ".join(CHROMIUM_ARGS)] + ([f"--preset={preset}"] if preset else [])
+    result = subprocess.run(command, capture_output=True, text=True, check=True,
+                            env=dict(os.environ, CHROME_PATH=str(CHROMIUM)))
+    report = json.loads(result.stdout)
+    if report.get("runtimeError"):
+        raise RuntimeError(f"lighthouse {url}: {report['runtimeError']}")
+    return report
+
+
+def bench_lighthouse(html, repeats, page="transpose.html"):
+    """Lighthouse 12.2.3 on a typical page, mobile (its default: a throttled mid-range phone) and desktop."""
+    with serve(html) as url:
+        for preset in (None, "desktop"):
+            reports = [lighthouse(url + page, preset) for _ in range(repeats)]
+            print(f"  {page}, {preset or 'mobile'}:")
+            for category in LIGHTHOUSE_SCORES:
+                goal = 95 if category == "performance" else 100
+                scores = [r["categories"][category]["score"] * 100 for r in reports]
+                print(f"    {category:<16} {summary(scores, '  ', digits=0)}   goal >= {goal}")
+                failing = sorted({a["id"] for r in reports for a in r["categories"][category]["auditRefs"]
+                                  if a["weight"] and (r["audits"][a["id"]]["score"] or 0) < 1})
+                if failing and min(scores) < 100:
+                    print(f"      {'not passed':<14} {', '.join(failing)}")
+            for audit, name, unit, goal in LIGHTHOUSE_METRICS:
+                values = [r["audits"][audit]["numericValue"] for r in reports]
+                print(f"    {name:<16} {summary(values, unit or '  ', digits=0 if unit else 3)}"
+                      + (f"   goal <= {goal}" if goal else ""))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-clone", action="store_true", help="skip the fresh-clone measurement")
+    parser.add_argument("--pages-only", action="store_true", help="only the page weights and Lighthouse")
+    parser.add_argument("--site", type=Path, help="measure this built site (an html folder) instead of a fresh build")
     args = parser.parse_args()
 
-    print("gradients against raw numpy")
-    bench_gradients()
-    for jobs in ("1", "auto"):
-        print(f"builds, sphinx-build -j {jobs} (scratch copies of the project, same environment)")
-        bench_builds(args.repeats, jobs)
-    if not args.skip_clone:
-        print("fresh clone")
-        bench_fresh_clone(args.repeats)
+    if not args.pages_only:
+        print("gradients against raw numpy")
+        bench_gradients()
+        for jobs in ("1", "auto"):
+            print(f"builds, sphinx-build -j {jobs} (scratch copies of the project, same environment)")
+            bench_builds(args.repeats, jobs)
+        if not args.skip_clone:
+            print("fresh clone")
+            bench_fresh_clone(args.repeats)
+    with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
+        html = args.site
+        if html is None:
+            build(ROOT, builddir=Path(tmp))
+            html = Path(tmp) / "html"
+        print(f"pages, as a phone fetches them (gzip, empty cache; {html})")
+        bench_pages(html, args.repeats)
+        print("lighthouse 12.2.3")
+        bench_lighthouse(html, args.repeats)
 
 
 if __name__ == "__main__":
