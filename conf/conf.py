@@ -3,16 +3,13 @@
 Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-going`.
 """
 
-import fcntl
 import hashlib
 import importlib.util
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,39 +54,20 @@ nb_merge_streams = True
 # Markdown that a cell displays (a table of computed shapes, say) is parsed as MyST, so tables render.
 nb_render_markdown_format = "myst"
 
-# The kernels that run the pages talk to the build over local TCP. ipykernel's kernel spec supports CurveZMQ, so let
-# the kernel manager provision keys: the channel is encrypted, and the kernel no longer prints its
-# "running over TCP without encryption" warning into the build log. (nbclient builds its KernelManager without a
-# config, so the policy is set as the trait's default.)
-KernelManager.transport_encryption.default_value = "auto"
-
-
-def _start_kernels_one_at_a_time():
-    """Make kernel start-up exclusive across processes, so that parallel builds (-j) cannot race for a TCP port.
-
-    jupyter_client picks free ports by binding to port 0 and releasing them; the kernel binds them a moment later.
-    Two kernels starting at once (two -j workers, or two builds on one machine) can be handed the same port, and one
-    of them dies with "ZMQError: Address already in use". Holding a file lock from the choice of ports until the
-    kernel answers closes that window; the pages still execute in parallel.
-    """
-    start_new_kernel = NotebookClient.async_start_new_kernel
-    lock_path = Path(tempfile.gettempdir()) / "backprop-derived-kernel-start.lock"
-
-    async def start_kernel_then_wait_until_ready(self, **kwargs):
-        with open(lock_path, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            await start_new_kernel(self, **kwargs)
-            await self.async_start_new_kernel_client()  # returns once the kernel has bound its ports and answered
-
-    NotebookClient.async_start_new_kernel = start_kernel_then_wait_until_ready
-
-
-_start_kernels_one_at_a_time()
-
-
 # The style of every figure; the kernels inherit MATPLOTLIBRC from the build's environment.
 FIGURE_STYLE = ROOT / "conf" / "matplotlibrc"
 os.environ["MATPLOTLIBRC"] = str(FIGURE_STYLE)
+
+# The kernels that run the pages (conf/page_kernels.py): each talks to the build over Unix sockets in a folder of its
+# own, so parallel builds never compete for an address, and each is forked from a process that has already imported
+# ipykernel, numpy and matplotlib. The channels are also encrypted: ipykernel's kernel spec supports CurveZMQ, so the
+# kernel manager provisions keys (nbclient builds its KernelManager without a config, so the policy is set as the
+# trait's default).
+KernelManager.transport_encryption.default_value = "auto"
+_spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
+_page_kernels = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_page_kernels)
+_page_kernels.install()
 
 
 def _execution_key() -> str:
