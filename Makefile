@@ -16,8 +16,14 @@ UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
 JOBS    ?= auto
 BUILDDIR ?= _build
 SPHINXOPTS ?=
+# Two clean builds of one commit give the same bytes (tests/test_reproducible.py). What stamps a date (Sphinx's
+# copyright year, say) takes the last commit's, or a fixed one outside git, never the clock's; string hashing, and so
+# the order in which a page's set prints, is the same in every build and every kernel.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1767225600)
+REPRODUCIBLE := SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) PYTHONHASHSEED=0
 # -T prints the full traceback of a failure, including the failing cell of a page executed in a parallel worker.
-SPHINX  := $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -T -j $(JOBS) $(SPHINXOPTS)
+SPHINX  := $(REPRODUCIBLE) $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -T \
+           -j $(JOBS) $(SPHINXOPTS)
 PORT    ?= 8000
 CHROMIUM := /usr/bin/chromium
 JAVA    := /usr/bin/java

@@ -57,6 +57,8 @@ nb_render_markdown_format = "myst"
 # The style of every figure; the kernels inherit MATPLOTLIBRC from the build's environment.
 FIGURE_STYLE = ROOT / "conf" / "matplotlibrc"
 os.environ["MATPLOTLIBRC"] = str(FIGURE_STYLE)
+# The kernels' IPython settings: figures as SVG, without a date.
+KERNEL_CONFIG = ROOT / "conf" / "ipython_kernel_config.py"
 
 # The kernels that run the pages (conf/page_kernels.py): each talks to the build over Unix sockets in a folder of its
 # own, so parallel builds never compete for an address, and each is forked from a process that has already imported
@@ -67,21 +69,22 @@ KernelManager.transport_encryption.default_value = "auto"
 _spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
 _page_kernels = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_page_kernels)
-_page_kernels.install()
+_page_kernels.install(KERNEL_CONFIG)
 
 
 def _execution_key() -> str:
     """Hash of everything a page's outputs depend on besides its own cells.
 
     jupyter-cache keys a notebook on its cell sources only, so on its own it would serve outputs computed with an
-    older `backprop`. Keying the cache folder on the package source, the lock file and the figure style makes any
-    change there a cache miss. The folder name is also a Sphinx config value (rebuild="env"), so Sphinx re-reads
-    every page.
+    older `backprop`. Keying the cache folder on the package source, the lock file, the figure style and the kernels'
+    IPython settings makes any change there a cache miss. The folder name is also a Sphinx config value
+    (rebuild="env"), so Sphinx re-reads every page.
     """
     digest = hashlib.sha256()
     inputs = sorted((ROOT / "src" / "backprop").rglob("*.py")) + [
         ROOT / "conf" / "requirements.lock",
         FIGURE_STYLE,
+        KERNEL_CONFIG,
     ]
     for path in inputs:
         digest.update(path.relative_to(ROOT).as_posix().encode())
@@ -100,7 +103,7 @@ html_title = "backprop-derived"
 # MathJax 3, served from the site itself (the files come from the pinned sphinx-mathjax-offline wheel): pages load
 # nothing from a CDN.
 _MATHJAX = Path(importlib.util.find_spec("sphinx-mathjax-offline").origin).parent / "static"
-html_static_path = ["../book/_static", str(_MATHJAX)]
+html_static_path = ["../book/_static"]  # and MathJax's folder: see _serve_mathjax
 html_css_files = ["site.css"]
 mathjax_path = "mathjax/tex-chtml.js"
 html_theme_options = {
@@ -129,5 +132,16 @@ def _prepare_execution_cache(app):
     get_cache(current).list_cache_records()
 
 
+def _serve_mathjax(app):
+    """Serve MathJax's folder, inside the environment, as a static path: the pages load _static/mathjax/….
+
+    It is added only once the builder exists, because the builder records a hash of the HTML settings in .buildinfo,
+    and the folder's absolute path, which differs between checkouts, would make that file differ between two builds
+    of one commit.
+    """
+    app.config.html_static_path.append(str(_MATHJAX))
+
+
 def setup(app):
     app.connect("builder-inited", _prepare_execution_cache)
+    app.connect("builder-inited", _serve_mathjax)

@@ -185,8 +185,9 @@ class KernelServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def install():
-    """Make every kernel that nbclient starts (so every page myst-nb executes) use ipc channels and the server."""
+def install(kernel_config: Path):
+    """Make every kernel that nbclient starts (every page myst-nb executes) use ipc channels, the server, and the
+    IPython configuration file `kernel_config`."""
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning import LocalProvisioner
@@ -257,6 +258,7 @@ def install():
             self.ip = str(Path(tempfile.mkdtemp(prefix="backprop-kernel-")) / "kernel")
 
         async def _async_pre_start_kernel(self, **kwargs):
+            kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), f"--IPKernelApp.extra_config_file={kernel_config}"]
             if self.provisioner is None:
                 self.kernel_id = self.kernel_id or kwargs.pop("kernel_id", None) or str(__import__("uuid").uuid4())
                 self.provisioner = ServerProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
