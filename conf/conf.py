@@ -9,8 +9,6 @@ import os
 import shutil
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # -- Project ------------------------------------------------------------------------------------------------------
@@ -60,17 +58,6 @@ os.environ["MATPLOTLIBRC"] = str(FIGURE_STYLE)
 # The kernels' IPython settings: figures as SVG, without a date.
 KERNEL_CONFIG = ROOT / "conf" / "ipython_kernel_config.py"
 
-# The kernels that run the pages (conf/page_kernels.py): each talks to the build over Unix sockets in a folder of its
-# own, so parallel builds never compete for an address, and each is forked from a process that has already imported
-# ipykernel, numpy and matplotlib. The channels are also encrypted: ipykernel's kernel spec supports CurveZMQ, so the
-# kernel manager provisions keys (nbclient builds its KernelManager without a config, so the policy is set as the
-# trait's default).
-KernelManager.transport_encryption.default_value = "auto"
-_spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
-_page_kernels = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_page_kernels)
-_page_kernels.install(KERNEL_CONFIG)
-
 
 def _execution_key() -> str:
     """Hash of everything a page's outputs depend on besides its own cells.
@@ -96,6 +83,25 @@ def _execution_key() -> str:
 
 CACHE_ROOT = ROOT / ".cache" / "jupyter"
 nb_execution_cache_path = str(CACHE_ROOT / _execution_key())
+
+
+def _some_page_will_execute() -> bool:
+    """Whether a page has no outputs in the execution cache yet, so that this build will run it."""
+    from jupyter_cache import get_cache
+
+    pages = {page.resolve() for page in (ROOT / "book").rglob("*.md") if "```{code-cell}" in page.read_text()}
+    cached = {Path(record.uri).resolve() for record in get_cache(nb_execution_cache_path).list_cache_records()}
+    return bool(pages - cached)
+
+
+# The kernels that run the pages (conf/page_kernels.py): each talks to the build over Unix sockets in a folder of its
+# own, so parallel builds never compete for an address, and each is forked from a server that has already imported
+# ipykernel, numpy and matplotlib. The server starts now if pages will run, to import while Sphinx starts up. (A page
+# whose code changed runs too, in a kernel started the usual way.)
+_spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
+_page_kernels = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_page_kernels)
+_page_kernels.install(KERNEL_CONFIG, start_server=_some_page_will_execute())
 
 # -- HTML ---------------------------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
