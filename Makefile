@@ -10,9 +10,9 @@ STAMP   := $(VENV)/.synced
 UV      := $(BIN)/uv
 UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
 # Pages are read, and executed, by two processes at once (-j auto): faster on the 2-core CI machines (see `make bench`).
-# Two things could make a parallel build fail for reasons that are not the book's, and conf.py prevents both: the
-# execution cache is created before any page is read, and kernels start one at a time (two kernels starting at once
-# can race for the same TCP port). JOBS=1 builds serially.
+# Two things could make a parallel build fail for reasons that are not the book's, and conf/ prevents both: the
+# execution cache is created before any page is read, and every kernel talks to the build over Unix sockets of its
+# own (kernels on TCP ports could race for one port). JOBS=1 builds serially.
 JOBS    ?= auto
 BUILDDIR ?= _build
 SPHINXOPTS ?=
@@ -29,7 +29,7 @@ CHROMIUM := /usr/bin/chromium
 JAVA    := /usr/bin/java
 NPM_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: html test clean serve bench lock env anchors browser
+.PHONY: html test clean serve bench stress lock env anchors browser
 
 html: $(STAMP)
 	$(SPHINX) book $(BUILDDIR)/html
@@ -46,6 +46,11 @@ serve: html
 
 bench: $(STAMP) browser
 	$(BIN)/python tests/bench/run.py
+
+# Three cold -j auto builds at once, in scratch copies: every one must succeed (parallel builds never fail for a
+# reason that is not the book's).
+stress: $(STAMP)
+	$(BIN)/python tests/bench/stress.py
 
 env: $(STAMP)
 
