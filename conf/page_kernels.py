@@ -270,9 +270,10 @@ class KernelServer:
             return None
         if any(kwargs.get(stream) is not None for stream in ("stdin", "stdout", "stderr")):
             return None
+        give_up = time.monotonic() + 60
         while not self.address.exists():  # the server is still importing
-            if select.select([self.pidfd], [], [], 0.005)[0]:
-                return None  # it exited (its error, if any, is in the build's log)
+            if select.select([self.pidfd], [], [], 0.005)[0] or time.monotonic() > give_up:
+                return None  # it exited (its error, if any, is in the build's log), or it hangs
         request = {"argv": cmd[3:], "env": kwargs.get("env", dict(os.environ)), "cwd": str(kwargs.get("cwd", "."))}
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
@@ -289,6 +290,10 @@ class KernelServer:
     def stop(self):
         if os.getpid() == self.owner:
             self.server.terminate()
+            try:
+                self.server.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -358,9 +363,10 @@ def serve(address: Path, build: int):
                     os.close(kernel_pidfd)
                     kernels.append(pid)
     finally:
-        for pid in kernels:
+        for pid in kernels:  # none, unless the build was interrupted
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 def _warm_up_matplotlib():
