@@ -98,7 +98,11 @@ def install(kernel_config: Path, start_server: bool) -> None:
 
 
 class PageKernelManager(AsyncKernelManager):
-    """A kernel with ipc channels in a private folder, the kernels' IPython configuration, forked by the server."""
+    """A kernel with ipc channels in a private folder, the kernels' IPython configuration, forked by the server.
+
+    (The methods below override private ones of jupyter_client 8, pinned in the lock: a new version is checked by the
+    tests in tests/test_page_kernels.py.)
+    """
 
     kernel_config = None
 
