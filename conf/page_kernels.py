@@ -121,6 +121,17 @@ class PageKernelManager(AsyncKernelManager):
             self.provisioner = ServerProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kwargs)
 
+    def _reconcile_connection_info(self, info):
+        """Take the connection file as this manager wrote it, without reading it back while the kernel rewrites it.
+
+        After a launch, jupyter_client reads the connection file back to check it against what the provisioner
+        returns. A forked kernel starts so soon that it can be rewriting that file at the same moment (ipykernel
+        rewrites it, with the same contents), and a half-written file is not JSON: one build in a stress test died
+        of it. The provisioner returns exactly what this manager wrote to the file before the launch.
+        """
+        if not (self._connection_file_written and self._equal_connections(info, self.get_connection_info())):
+            super()._reconcile_connection_info(info)
+
     async def _async_wait(self, pollinterval=0.1):
         if self.has_kernel and isinstance(self.provisioner.process, ForkedKernel):
             await self.provisioner.process.exited()  # at once, not at the next 0.1 s poll

@@ -1,12 +1,13 @@
 """The kernels that execute the pages (conf/page_kernels.py): a kernel forked by the kernel server runs a page exactly
-as a kernel started from scratch does, kernels started all at once all run, and what the server cannot reproduce
-still runs, in a kernel started the usual way."""
+as a kernel started from scratch does, kernels started all at once all run, what the server cannot reproduce still
+runs, in a kernel started the usual way, and a kernel that starts fast cannot break its own launch."""
 
 import asyncio
 import importlib.util
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -125,3 +126,15 @@ def test_kernel_in_another_environment_starts_the_usual_way(environment, tmp_pat
     outputs, process = run(tmp_path, other, ["import os\nprint(os.environ['PAGE_KERNELS_PROBE'])"])
     assert outputs == [["not the server's\n"]]
     assert isinstance(process, subprocess.Popen), "the server forked a kernel for another environment"
+
+
+def test_launch_does_not_read_back_the_connection_file_a_fast_kernel_is_rewriting():
+    manager = page_kernels.PageKernelManager(kernel_name="python3")
+    manager.write_connection_file()  # as the provisioner does before the launch
+    written = manager.get_connection_info()
+    Path(manager.connection_file).write_text("")  # the kernel rewriting the file, caught half-way
+    try:
+        manager._reconcile_connection_info(written)  # jupyter_client's own reads the file: an empty file is not JSON
+        assert manager.get_connection_info() == written
+    finally:
+        asyncio.run(manager.cleanup_resources())
