@@ -10,20 +10,26 @@ STAMP   := $(VENV)/.synced
 UV      := $(BIN)/uv
 UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
 # Pages are read, and executed, by two processes at once (-j auto): faster on the 2-core CI machines (see `make bench`).
-# Two things could make a parallel build fail for reasons that are not the book's, and conf.py prevents both: the
-# execution cache is created before any page is read, and kernels start one at a time (two kernels starting at once
-# can race for the same TCP port). JOBS=1 builds serially.
+# Two things could make a parallel build fail for reasons that are not the book's, and conf/ prevents both: the
+# execution cache is created before any page is read, and every kernel talks to the build over Unix sockets of its
+# own (kernels on TCP ports could race for one port). JOBS=1 builds serially.
 JOBS    ?= auto
 BUILDDIR ?= _build
 SPHINXOPTS ?=
+# Two clean builds of one commit give the same bytes (tests/test_reproducible.py). What stamps a date (Sphinx's
+# copyright year, say) takes the last commit's, or a fixed one outside git, never the clock's; string hashing, and so
+# the order in which a page's set prints, is the same in every build and every kernel.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1767225600)
+REPRODUCIBLE := SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) PYTHONHASHSEED=0
 # -T prints the full traceback of a failure, including the failing cell of a page executed in a parallel worker.
-SPHINX  := $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -T -j $(JOBS) $(SPHINXOPTS)
+SPHINX  := $(REPRODUCIBLE) $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -T \
+           -j $(JOBS) $(SPHINXOPTS)
 PORT    ?= 8000
 CHROMIUM := /usr/bin/chromium
 JAVA    := /usr/bin/java
 NPM_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: html test clean serve bench lock env anchors browser
+.PHONY: html test clean serve bench stress lock env anchors browser
 
 html: $(STAMP)
 	$(SPHINX) book $(BUILDDIR)/html
@@ -40,6 +46,11 @@ serve: html
 
 bench: $(STAMP) browser
 	$(BIN)/python tests/bench/run.py
+
+# Three cold -j auto builds at once, in scratch copies: every one must succeed (parallel builds never fail for a
+# reason that is not the book's).
+stress: $(STAMP)
+	$(BIN)/python tests/bench/stress.py
 
 env: $(STAMP)
 

@@ -3,19 +3,16 @@
 Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-going`.
 """
 
-import fcntl
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import sphinxcontrib.katex
-from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
 from sphinx.errors import ExtensionError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,53 +66,26 @@ nb_merge_streams = True
 # Markdown that a cell displays (a table of computed shapes, say) is parsed as MyST, so tables render.
 nb_render_markdown_format = "myst"
 
-# The kernels that run the pages talk to the build over local TCP. ipykernel's kernel spec supports CurveZMQ, so let
-# the kernel manager provision keys: the channel is encrypted, and the kernel no longer prints its
-# "running over TCP without encryption" warning into the build log. (nbclient builds its KernelManager without a
-# config, so the policy is set as the trait's default.)
-KernelManager.transport_encryption.default_value = "auto"
-
-
-def _start_kernels_one_at_a_time():
-    """Make kernel start-up exclusive across processes, so that parallel builds (-j) cannot race for a TCP port.
-
-    jupyter_client picks free ports by binding to port 0 and releasing them; the kernel binds them a moment later.
-    Two kernels starting at once (two -j workers, or two builds on one machine) can be handed the same port, and one
-    of them dies with "ZMQError: Address already in use". Holding a file lock from the choice of ports until the
-    kernel answers closes that window; the pages still execute in parallel.
-    """
-    start_new_kernel = NotebookClient.async_start_new_kernel
-    lock_path = Path(tempfile.gettempdir()) / "backprop-derived-kernel-start.lock"
-
-    async def start_kernel_then_wait_until_ready(self, **kwargs):
-        with open(lock_path, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            await start_new_kernel(self, **kwargs)
-            await self.async_start_new_kernel_client()  # returns once the kernel has bound its ports and answered
-
-    NotebookClient.async_start_new_kernel = start_kernel_then_wait_until_ready
-
-
-_start_kernels_one_at_a_time()
-
-
 # The style of every figure; the kernels inherit MATPLOTLIBRC from the build's environment.
 FIGURE_STYLE = ROOT / "conf" / "matplotlibrc"
 os.environ["MATPLOTLIBRC"] = str(FIGURE_STYLE)
+# The kernels' IPython settings: figures as SVG, without a date.
+KERNEL_CONFIG = ROOT / "conf" / "ipython_kernel_config.py"
 
 
 def _execution_key() -> str:
     """Hash of everything a page's outputs depend on besides its own cells.
 
     jupyter-cache keys a notebook on its cell sources only, so on its own it would serve outputs computed with an
-    older `backprop`. Keying the cache folder on the package source, the lock file and the figure style makes any
-    change there a cache miss. The folder name is also a Sphinx config value (rebuild="env"), so Sphinx re-reads
-    every page.
+    older `backprop`. Keying the cache folder on the package source, the lock file, the figure style and the kernels'
+    IPython settings makes any change there a cache miss. The folder name is also a Sphinx config value
+    (rebuild="env"), so Sphinx re-reads every page.
     """
     digest = hashlib.sha256()
     inputs = sorted((ROOT / "src" / "backprop").rglob("*.py")) + [
         ROOT / "conf" / "requirements.lock",
         FIGURE_STYLE,
+        KERNEL_CONFIG,
     ]
     for path in inputs:
         digest.update(path.relative_to(ROOT).as_posix().encode())
@@ -127,6 +97,25 @@ def _execution_key() -> str:
 
 CACHE_ROOT = ROOT / ".cache" / "jupyter"
 nb_execution_cache_path = str(CACHE_ROOT / _execution_key())
+
+
+def _some_page_will_execute() -> bool:
+    """Whether a page has no outputs in the execution cache yet, so that this build will run it."""
+    from jupyter_cache import get_cache
+
+    pages = {page.resolve() for page in (ROOT / "book").rglob("*.md") if "```{code-cell}" in page.read_text()}
+    cached = {Path(record.uri).resolve() for record in get_cache(nb_execution_cache_path).list_cache_records()}
+    return bool(pages - cached)
+
+
+# The kernels that run the pages (conf/page_kernels.py): each talks to the build over Unix sockets in a folder of its
+# own, so parallel builds never compete for an address, and each is forked from a server that has already imported
+# ipykernel, numpy and matplotlib. The server starts now if pages will run, to import while Sphinx starts up. (A page
+# whose code changed runs too, in a kernel started the usual way.)
+_spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
+_page_kernels = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_page_kernels)
+_page_kernels.install(KERNEL_CONFIG, start_server=_some_page_will_execute())
 
 # -- Public URLs: a forum answer's link must work for years ------------------------------------------------------
 # The site's address, set here and nowhere else: the canonical link, og:url, the sitemap and the text the copy-link

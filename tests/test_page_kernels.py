@@ -1,0 +1,140 @@
+"""The kernels that execute the pages (conf/page_kernels.py): a kernel forked by the kernel server runs a page exactly
+as a kernel started from scratch does, kernels started all at once all run, what the server cannot reproduce still
+runs, in a kernel started the usual way, and a kernel that starts fast cannot break its own launch."""
+
+import asyncio
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from buildkit import ROOT
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the kernel server forks kernels on Linux only")
+
+_spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
+page_kernels = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(page_kernels)
+
+PROBE = [
+    # where the page runs, what it sees, what it has imported before its first line, how it is signalled
+    "import os, sys\n"
+    "print(os.getcwd())\n"
+    "print(os.environ.get('PAGE_KERNELS_PROBE'))\n"
+    "print(sorted(m for m in ('backprop', 'matplotlib_inline') if m in sys.modules))\n"
+    "print(repr(sys.path[0]), __name__, sys.argv[1:2])\n"
+    "print(os.getpgid(0) == os.getpid(), os.getppid() == int(os.environ['JPY_PARENT_PID']))\n"
+    "print(sorted(os.environ))",
+    # a figure, through the inline backend and the kernels' IPython configuration (SVG, no date)
+    "import matplotlib.pyplot as plt\n"
+    "fig, ax = plt.subplots(figsize=(2, 1.5))\n"
+    "ax.plot([0, 1], [0, 1])\n"
+    "ax.set_title('$x^{[1]}$')\n"
+    "plt.close(fig)\n"
+    "fig",
+    # a page's state is its own
+    "print(globals().get('left_by_an_earlier_page'))\nleft_by_an_earlier_page = True",
+]
+
+
+@pytest.fixture(scope="module")
+def environment():
+    """The environment of a build: the kernel server's, and so the one a kernel must ask for to be forked."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTEST_CURRENT_TEST"}  # pytest changes it
+    env.update(PAGE_KERNELS_PROBE="seen", MATPLOTLIBRC=str(ROOT / "conf" / "matplotlibrc"))
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        assert page_kernels.SERVER.can_fork, "this Linux has no pidfd_open (5.3 or newer is needed)"
+        page_kernels.PageKernelManager.kernel_config = ROOT / "conf" / "ipython_kernel_config.py"
+        page_kernels.SERVER.start()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    yield env
+    page_kernels.SERVER.stop()
+
+
+def run(folder, env, cells=PROBE):
+    """Run `cells` as a page in `folder` with a PageKernelManager kernel: (outputs of each cell, kernel process)."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
+    client = NotebookClient(
+        notebook, timeout=60, kernel_name="python3", kernel_manager_class=page_kernels.PageKernelManager
+    )
+    with client.setup_kernel(cwd=str(folder), env=env):
+        process = client.km.provisioner.process
+        for index, cell in enumerate(notebook.cells):
+            client.execute_cell(cell, index)
+    outputs = [
+        [output.get("text") or output.get("data", {}).get("image/svg+xml") for output in cell.outputs]
+        for cell in notebook.cells
+    ]
+    return outputs, process
+
+
+def test_forked_kernel_runs_a_page_as_a_kernel_started_from_scratch(environment, tmp_path, monkeypatch):
+    forked, forked_process = run(tmp_path, environment)
+    with monkeypatch.context() as without_server:
+        without_server.setattr(page_kernels.SERVER, "server", None)
+        launched, launched_process = run(tmp_path, environment)
+    assert isinstance(forked_process, page_kernels.ForkedKernel), "the server did not fork the kernel"
+    assert isinstance(launched_process, subprocess.Popen)
+    assert forked == launched, f"a forked kernel ran the page differently:\n{forked}\nfrom scratch:\n{launched}"
+    text, figure, state = forked
+    assert text[0].splitlines()[:2] == [str(tmp_path), "seen"]
+    assert figure[0].lstrip().startswith("<?xml") and "<svg" in figure[0] and "dc:date" not in figure[0]
+    assert state == ["None\n"]
+
+
+def test_kernels_started_at_once_all_run(environment, tmp_path):
+    folders = [tmp_path / f"page{i}" for i in range(6)]
+    clients, processes = [], {}
+    for folder in folders:
+        folder.mkdir()
+        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nprint(os.getcwd())")])
+        client = NotebookClient(
+            notebook,
+            timeout=60,
+            kernel_name="python3",
+            kernel_manager_class=page_kernels.PageKernelManager,
+            resources={"metadata": {"path": str(folder)}},
+        )
+        client.on_cell_start = lambda cell, cell_index, client=client, folder=folder: processes.update(
+            {folder: client.km.provisioner.process}
+        )
+        clients.append(client)
+
+    async def start_all_at_once():
+        await asyncio.gather(*(client.async_execute(env=environment) for client in clients))
+
+    asyncio.run(start_all_at_once())
+    for folder, client in zip(folders, clients):
+        printed = [output.get("text") for output in client.nb.cells[0].outputs]
+        assert printed == [f"{folder}\n"], f"the kernel of {folder.name} printed {printed}"
+        assert isinstance(processes[folder], page_kernels.ForkedKernel), f"{folder.name}'s kernel was not forked"
+
+
+def test_kernel_in_another_environment_starts_the_usual_way(environment, tmp_path):
+    # The server imported numpy and matplotlib in its own environment: a kernel asked for in another one must not be
+    # forked from it.
+    other = dict(environment, PAGE_KERNELS_PROBE="not the server's")
+    outputs, process = run(tmp_path, other, ["import os\nprint(os.environ['PAGE_KERNELS_PROBE'])"])
+    assert outputs == [["not the server's\n"]]
+    assert isinstance(process, subprocess.Popen), "the server forked a kernel for another environment"
+
+
+def test_launch_does_not_read_back_the_connection_file_a_fast_kernel_is_rewriting():
+    manager = page_kernels.PageKernelManager(kernel_name="python3")
+    manager.write_connection_file()  # as the provisioner does before the launch
+    written = manager.get_connection_info()
+    Path(manager.connection_file).write_text("")  # the kernel rewriting the file, caught half-way
+    try:
+        manager._reconcile_connection_info(written)  # jupyter_client's own reads the file: an empty file is not JSON
+        assert manager.get_connection_info() == written
+    finally:
+        asyncio.run(manager.cleanup_resources())

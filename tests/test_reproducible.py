@@ -1,0 +1,87 @@
+"""Two clean builds of the same source give the same site, byte for byte, wherever the project sits on disk.
+
+Both builds run `make html` (see buildkit.py) at once, each in a fresh copy of the project (no execution cache, no
+_build) at a different path, and every file of the two _build/html folders is compared; the doctrees are Sphinx's
+private cache, not part of the site, and are left out.
+"""
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from buildkit import VENV, build, copy_project
+
+pytestmark = pytest.mark.build
+
+
+@pytest.fixture(scope="module")
+def two_builds(tmp_path_factory):
+    """The html folders of two clean builds, of copies of the project at two different depths and names."""
+    scratch = tmp_path_factory.mktemp("reproducible")
+    projects = [copy_project(scratch / "first"), copy_project(scratch / "second" / "elsewhere")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(build, projects))
+    return [project / "_build" / "html" for project in projects], projects
+
+
+def site_files(html):
+    return {path.relative_to(html).as_posix(): path for path in sorted(html.rglob("*")) if path.is_file()}
+
+
+def first_difference(name, a: bytes, b: bytes) -> str:
+    """Where `a` and `b` first differ: the line, and the characters around the first change (lines can be long)."""
+    a_lines, b_lines = (data.decode("utf-8", "replace").splitlines() for data in (a, b))
+    differing = [i for i, (x, y) in enumerate(zip(a_lines, b_lines)) if x != y]
+    if len(a_lines) != len(b_lines):
+        differing.append(min(len(a_lines), len(b_lines)))
+    line = differing[0]
+    x, y = (lines[line] if line < len(lines) else "<end of file>" for lines in (a_lines, b_lines))
+    column = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+    start = max(0, column - 80)
+    return (
+        f"{name}: {len(differing)} lines differ; the first is line {line + 1}, from column {start + 1}:\n"
+        f"  first build:  {x[start : column + 120]}\n"
+        f"  second build: {y[start : column + 120]}"
+    )
+
+
+def test_two_clean_builds_in_different_folders_give_identical_files(two_builds):
+    (first, second), _ = two_builds
+    first_files, second_files = site_files(first), site_files(second)
+    differing = [
+        name
+        for name in sorted(first_files.keys() & second_files.keys())
+        if first_files[name].read_bytes() != second_files[name].read_bytes()
+    ]
+    # Images are named after a hash of their bytes, so an image that differs has a different name in each build:
+    # pair the two names up by the place in a page that shows them, and compare their contents.
+    renamed = {}
+    for name in differing:
+        shown = [re.findall(rb"_images/[\w.-]+", files[name].read_bytes()) for files in (first_files, second_files)]
+        renamed.update((a.decode(), b.decode()) for a, b in zip(*shown) if a != b)
+    renamed = {a: b for a, b in renamed.items() if a in first_files and b in second_files}
+    only_first = sorted(first_files.keys() - second_files.keys() - renamed.keys())
+    only_second = sorted(second_files.keys() - first_files.keys() - set(renamed.values()))
+    report = [
+        first_difference(f"{a} (in the second build {b})", first_files[a].read_bytes(), second_files[b].read_bytes())
+        for a, b in list(renamed.items())[:3]
+    ]
+    report += [first_difference(n, first_files[n].read_bytes(), second_files[n].read_bytes()) for n in differing[:5]]
+    if only_first or only_second:
+        report.append(f"files only in the first build: {only_first}; only in the second: {only_second}")
+    assert not (differing or renamed or only_first or only_second), (
+        f"two clean builds differ: {len(differing)} files, {len(renamed)} images\n\n" + "\n\n".join(report)
+    )
+
+
+def test_no_path_of_the_build_machine_leaks_into_the_site(two_builds):
+    htmls, projects = two_builds
+    leaks = []
+    for html, project in zip(htmls, projects):
+        for name, path in site_files(html).items():
+            data = path.read_bytes()
+            for place in (project, VENV, project.parent):
+                if str(place).encode() in data:
+                    leaks.append(f"{name} contains {place}")
+                    break
+    assert not leaks, "the site names folders of the machine that built it:\n  " + "\n  ".join(leaks)
