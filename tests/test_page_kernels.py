@@ -3,6 +3,7 @@ as a kernel started from scratch does, kernels started all at once all run, what
 runs, in a kernel started the usual way, and a kernel that starts fast cannot break its own launch."""
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import os
 import subprocess
@@ -19,6 +20,14 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the kernel serv
 _spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
 page_kernels = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(page_kernels)
+
+
+def run_coroutine(coroutine):
+    """Run `coroutine` to the end in a thread of its own: the browser tests' playwright session keeps an event loop
+    running in this thread, where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 PROBE = [
     # where the page runs, what it sees, what it has imported before its first line, how it is signalled
@@ -112,7 +121,7 @@ def test_kernels_started_at_once_all_run(environment, tmp_path):
     async def start_all_at_once():
         await asyncio.gather(*(client.async_execute(env=environment) for client in clients))
 
-    asyncio.run(start_all_at_once())
+    run_coroutine(start_all_at_once())
     for folder, client in zip(folders, clients):
         printed = [output.get("text") for output in client.nb.cells[0].outputs]
         assert printed == [f"{folder}\n"], f"the kernel of {folder.name} printed {printed}"
@@ -137,4 +146,4 @@ def test_launch_does_not_read_back_the_connection_file_a_fast_kernel_is_rewritin
         manager._reconcile_connection_info(written)  # jupyter_client's own reads the file: an empty file is not JSON
         assert manager.get_connection_info() == written
     finally:
-        asyncio.run(manager.cleanup_resources())
+        run_coroutine(manager.cleanup_resources())
