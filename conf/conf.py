@@ -209,6 +209,16 @@ def _render_latex(latex, options=None):
 sphinxcontrib.katex.render_latex = _render_latex
 
 
+# jupyter-cache drops its oldest records after caching each notebook, and under -j that races: its two queries (which
+# records to keep, then which to delete) can see a record that another worker has just added and not yet written, and
+# remove it ("KeyError: Notebook file does not exist for cache record"; seen once in a cold -j 2 build). The workers
+# therefore never truncate; the main process does, before any page is read.
+from jupyter_cache.cache.main import JupyterCacheBase  # noqa: E402
+
+_truncate_caches = JupyterCacheBase.truncate_caches
+JupyterCacheBase.truncate_caches = lambda self: None
+
+
 def _prepare_execution_cache(app):
     """Create the cache database before any page is read, and drop caches of older sources.
 
@@ -222,7 +232,7 @@ def _prepare_execution_cache(app):
         for stale in CACHE_ROOT.iterdir():
             if stale != current:
                 shutil.rmtree(stale, ignore_errors=True)
-    get_cache(current).list_cache_records()
+    _truncate_caches(get_cache(current))  # once, here, before the parallel read
 
 
 def setup(app):
