@@ -132,6 +132,14 @@ class PageKernelManager(AsyncKernelManager):
         if not (self._connection_file_written and self._equal_connections(info, self.get_connection_info())):
             super()._reconcile_connection_info(info)
 
+    async def _async_shutdown_kernel(self, now=False, restart=False):
+        # When nbclient shuts a page's kernel down, the page is done and every output is in: asking the kernel to
+        # exit, then waiting while it does, gains nothing over stopping it (the files it would remove, this manager
+        # removes).
+        await super()._async_shutdown_kernel(now=True, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the public names to KernelManager's methods
+
     async def _async_wait(self, pollinterval=0.1):
         if self.has_kernel and isinstance(self.provisioner.process, ForkedKernel):
             await self.provisioner.process.exited()  # at once, not at the next 0.1 s poll
@@ -142,6 +150,8 @@ class PageKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
 
 
 class ServerProvisioner(LocalProvisioner):
