@@ -3,6 +3,7 @@
 Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-going`.
 """
 
+import fcntl
 import gc
 import hashlib
 import importlib.util
@@ -137,6 +138,31 @@ def _prepare_execution_cache(app):
             if stale != current:
                 shutil.rmtree(stale, ignore_errors=True)
     get_cache(current).list_cache_records()
+
+
+def _cache_one_page_at_a_time():
+    """Make the -j workers add pages to the execution cache one at a time (a file lock in the cache folder).
+
+    jupyter-cache is not safe for concurrent writers: after adding a page it trims the cache to its size limit, and it
+    reads which records to keep and which to delete in two separate queries, so a page that another worker adds in
+    between is deleted, or the trimming fails on its half-written files ("Notebook file does not exist for cache
+    record"; one build in twelve, six cold builds at once). Adding a page takes milliseconds; pages still execute in
+    parallel.
+    """
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    for name in ("add_nb_to_project", "cache_notebook_bundle"):
+        unlocked = getattr(JupyterCacheBase, name)
+
+        def locked(self, *args, _unlocked=unlocked, **kwargs):
+            with open(Path(self.path) / "writing.lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+                return _unlocked(self, *args, **kwargs)
+
+        setattr(JupyterCacheBase, name, locked)
+
+
+_cache_one_page_at_a_time()
 
 
 def _serve_mathjax(app):
