@@ -105,15 +105,18 @@ class PageKernelManager(AsyncKernelManager):
     """
 
     kernel_config = None
+    folder = None  # this kernel's, for its sockets: <folder>/kernel-<n>
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.client_factory = PageKernelClient
         self.transport_encryption = "auto"
         self.transport = "ipc"
-        self.ip = str(Path(tempfile.mkdtemp(prefix="backprop-kernel-")) / "kernel")  # sockets <folder>/kernel-<n>
 
     async def _async_pre_start_kernel(self, **kwargs):
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
+            self.ip = str(self.folder / "kernel")
         config = f"--IPKernelApp.extra_config_file={self.kernel_config}"
         kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), config]
         if self.provisioner is None:
@@ -147,9 +150,11 @@ class PageKernelManager(AsyncKernelManager):
             await super()._async_wait(pollinterval)
 
     async def _async_cleanup_resources(self, restart=False):
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+        try:
+            await super()._async_cleanup_resources(restart=restart)
+        finally:
+            if not restart and self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
 
     cleanup_resources = _async_cleanup_resources
 
@@ -250,8 +255,9 @@ class ForkedKernel:
         self.poll()
 
     def send_signal(self, signum):
-        if self.returncode is None:
-            signal.pidfd_send_signal(self.pidfd, signum)
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it has just exited: as subprocess.Popen does
+                signal.pidfd_send_signal(self.pidfd, signum)
 
     def kill(self):
         self.send_signal(signal.SIGKILL)
