@@ -9,11 +9,12 @@ LOCK    := conf/requirements.lock
 STAMP   := $(VENV)/.synced
 UV      := $(BIN)/uv
 UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
-# Pages are read, and executed, by two processes at once (-j auto): faster on the 2-core CI machines (see `make bench`).
-# Two things could make a parallel build fail for reasons that are not the book's, and conf/ prevents both: the
-# execution cache is created before any page is read, and every kernel talks to the build over Unix sockets of its
-# own (kernels on TCP ports could race for one port). JOBS=1 builds serially.
-JOBS    ?= auto
+# Pages are read, and executed, by twice as many processes as the machine has cores: each process spends much of its
+# time waiting for its page's kernel, and smaller batches of pages keep both cores of a CI machine busy to the end
+# (see `make bench`). Two things could make a parallel build fail for reasons that are not the book's, and conf/
+# prevents both: the execution cache is created before any page is read, and every kernel talks to the build over
+# Unix sockets of its own (kernels on TCP ports could race for one port). JOBS=1 builds serially.
+JOBS    ?= $(shell $(PYTHON) -c "import os; print(2 * (os.cpu_count() or 1))")
 BUILDDIR ?= _build
 SPHINXOPTS ?=
 # Two clean builds of one commit give the same bytes (tests/test_reproducible.py). What stamps a date (Sphinx's
@@ -47,7 +48,7 @@ serve: html
 bench: $(STAMP) browser
 	$(BIN)/python tests/bench/run.py
 
-# Three cold -j auto builds at once, in scratch copies: every one must succeed (parallel builds never fail for a
+# Three cold parallel builds at once, in scratch copies: every one must succeed (parallel builds never fail for a
 # reason that is not the book's).
 stress: $(STAMP)
 	$(BIN)/python tests/bench/stress.py

@@ -4,6 +4,7 @@ Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-goin
 """
 
 import functools
+import gc
 import hashlib
 import importlib.util
 import json
@@ -235,5 +236,16 @@ def _prepare_execution_cache(app):
     _truncate_caches(get_cache(current))  # once, here, before the parallel read
 
 
+def _exit_without_collecting(app, exception):
+    """Spare the process Python's last garbage collection, over everything the build made, as it exits.
+
+    At exit, Python runs one full collection over every object still alive: the whole environment and the pages'
+    doctrees, about 1.3 s of every build here, no-op builds included. Once the build is over nothing needs collecting,
+    and gc.freeze() takes every object alive out of collections.
+    """
+    gc.freeze()
+
+
 def setup(app):
     app.connect("builder-inited", _prepare_execution_cache)
+    app.connect("build-finished", _exit_without_collecting, priority=900)  # after the other handlers

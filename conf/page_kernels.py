@@ -105,15 +105,18 @@ class PageKernelManager(AsyncKernelManager):
     """
 
     kernel_config = None
+    folder = None  # this kernel's, for its sockets: <folder>/kernel-<n>
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.client_factory = PageKernelClient
         self.transport_encryption = "auto"
         self.transport = "ipc"
-        self.ip = str(Path(tempfile.mkdtemp(prefix="backprop-kernel-")) / "kernel")  # sockets <folder>/kernel-<n>
 
     async def _async_pre_start_kernel(self, **kwargs):
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
+            self.ip = str(self.folder / "kernel")
         config = f"--IPKernelApp.extra_config_file={self.kernel_config}"
         kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), config]
         if self.provisioner is None:
@@ -132,6 +135,14 @@ class PageKernelManager(AsyncKernelManager):
         if not (self._connection_file_written and self._equal_connections(info, self.get_connection_info())):
             super()._reconcile_connection_info(info)
 
+    async def _async_shutdown_kernel(self, now=False, restart=False):
+        # When nbclient shuts a page's kernel down, the page is done and every output is in: asking the kernel to
+        # exit, then waiting while it does, gains nothing over stopping it (the files it would remove, this manager
+        # removes).
+        await super()._async_shutdown_kernel(now=True, restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the public names to KernelManager's methods
+
     async def _async_wait(self, pollinterval=0.1):
         if self.has_kernel and isinstance(self.provisioner.process, ForkedKernel):
             await self.provisioner.process.exited()  # at once, not at the next 0.1 s poll
@@ -139,9 +150,13 @@ class PageKernelManager(AsyncKernelManager):
             await super()._async_wait(pollinterval)
 
     async def _async_cleanup_resources(self, restart=False):
-        await super()._async_cleanup_resources(restart=restart)
-        if not restart:
-            shutil.rmtree(Path(self.ip).parent, ignore_errors=True)
+        try:
+            await super()._async_cleanup_resources(restart=restart)
+        finally:
+            if not restart and self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
+
+    cleanup_resources = _async_cleanup_resources
 
 
 class ServerProvisioner(LocalProvisioner):
@@ -240,8 +255,9 @@ class ForkedKernel:
         self.poll()
 
     def send_signal(self, signum):
-        if self.returncode is None:
-            signal.pidfd_send_signal(self.pidfd, signum)
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):  # it has just exited: as subprocess.Popen does
+                signal.pidfd_send_signal(self.pidfd, signum)
 
     def kill(self):
         self.send_signal(signal.SIGKILL)

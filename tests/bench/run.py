@@ -54,6 +54,12 @@ def children_cpu_seconds():
     return usage.ru_utime + usage.ru_stime
 
 
+def default_jobs() -> str:
+    """The -j that `make html` uses: the Makefile's JOBS."""
+    show = ["make", "-s", "--no-print-directory", "--eval", "print-jobs: ; @echo $(JOBS)", "print-jobs"]
+    return subprocess.run(show, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+
+
 def bench_builds(repeats, jobs):
     cold, cold_per_page, cold_cpu, noop, prose, src = [], [], [], [], [], []
     prose_executed, src_executed = [], []
@@ -197,8 +203,8 @@ def main():
     if not args.pages_only:
         print("gradients against raw numpy")
         bench_gradients()
-        for jobs in ("1", "auto"):
-            print(f"builds, sphinx-build -j {jobs} (scratch copies of the project, same environment)")
+        for jobs, what in (("1", "serial"), (default_jobs(), "make html's default, twice the cores")):
+            print(f"builds, sphinx-build -j {jobs} ({what}; scratch copies of the project, same environment)")
             bench_builds(args.repeats, jobs)
         if not args.skip_clone:
             print("fresh clone")

@@ -1,8 +1,8 @@
 """`make stress`: several cold parallel builds at once, on one machine; every one must succeed.
 
 Parallel builds must never fail for a reason that is not the book's (two kernels racing for one address, two workers
-racing to create the execution cache). Each build runs `make html` with -j auto in its own scratch copy of the
-project, with an empty execution cache, all at the same time, so their kernels start at the same moments.
+racing to create the execution cache). Each build runs `make html`, parallel as it is by default, in its own scratch
+copy of the project, with an empty execution cache, all at the same time, so their kernels start at the same moments.
 
     .venv/bin/python tests/bench/stress.py [--builds 3] [--rounds 1]
 """
@@ -31,7 +31,7 @@ def main():
             projects = [copy_project(Path(tmp) / f"p{i}") for i in range(args.builds)]
             start = time.perf_counter()
             with ThreadPoolExecutor(max_workers=args.builds) as pool:
-                results = list(pool.map(lambda project: run_build(project, jobs="auto"), projects))
+                results = list(pool.map(run_build, projects))
             seconds = time.perf_counter() - start
         for i, result in enumerate(results):
             pages = len(executed_pages(result.stdout))
@@ -40,7 +40,7 @@ def main():
             print(f"round {round_}, build {i + 1}: {'ok' if ok else 'FAILED'}, {pages} pages executed")
             if not ok:
                 print(result.stdout[-4000:])
-        print(f"round {round_}: {args.builds} cold -j auto builds at once in {seconds:.1f} s")
+        print(f"round {round_}: {args.builds} cold parallel builds at once in {seconds:.1f} s")
     print(f"{failures} of {args.builds * args.rounds} builds failed")
     sys.exit(1 if failures else 0)
 
