@@ -34,6 +34,7 @@ extensions = [
     "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)
     "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
+    "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
 ]
 sys.path.insert(0, str(Path(__file__).parent))  # the local extensions above live next to this file
@@ -140,10 +141,11 @@ html_theme = "sphinx_book_theme"
 html_title = "backprop-derived"
 html_static_path = ["../book/_static"]
 html_css_files = ["site.css", "lean.css"]
-# Template overrides, each commented with what it fixes: accessibility (axe, vnu findings) and lean pages (layout.html
-# drops the theme's Font Awesome script, 540 KB gzipped, and, where nothing uses them, the search scripts and index;
-# book/_static/lean.css draws the theme's icons from Font Awesome's SVG paths and leaves off-screen sections unlaid
-# until they are scrolled to).
+# Template overrides, each commented with what it fixes: accessibility (axe, vnu findings), the phone's menu button
+# (sections/header.html), and lean pages (layout.html drops the theme's Font Awesome script, 540 KB gzipped, its
+# script preloads, its two stylesheets, which conf/lean_pages.py bundles with the others into _static/pages.css, and,
+# where nothing uses them, the search scripts and index; book/_static/lean.css draws the theme's icons from Font
+# Awesome's SVG paths and leaves off-screen sections unlaid until they are scrolled to).
 templates_path = ["_templates"]
 # A favicon of our own: without one, every browser asks for /favicon.ico and gets a 404.
 html_favicon = "../book/_static/favicon.svg"

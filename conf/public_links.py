@@ -14,6 +14,7 @@ Forum answers link to pages, equations and answer boxes for years, and a pasted 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -137,8 +138,32 @@ def _derive_urls(app: Sphinx, config) -> None:
     config.myst_substitutions = {**config.myst_substitutions, "baseurl": config.html_baseurl}
 
 
+def _sort_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """List the sitemap's pages in the order of their addresses, not in the order the parallel writers finished them.
+
+    sphinx-sitemap collects each page as a worker writes it, so two builds of one commit could list them in different
+    orders (tests/test_reproducible.py found it with four workers).
+    """
+    from xml.etree import ElementTree
+
+    sitemap = Path(app.outdir) / app.config.sitemap_filename
+    if exception is not None or app.builder.format != "html" or not sitemap.is_file():
+        return
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    ElementTree.register_namespace("", namespace.strip("{}"))
+    ElementTree.register_namespace("xhtml", "http://www.w3.org/1999/xhtml")
+    tree = ElementTree.parse(sitemap)
+    root = tree.getroot()
+    urls = sorted(root.findall(f"{namespace}url"), key=lambda url: url.findtext(f"{namespace}loc") or "")
+    for url in list(root):
+        root.remove(url)
+    root.extend(urls)
+    tree.write(sitemap, xml_declaration=True, encoding="utf-8", method="xml")
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("anchor_aliases", {}, "env", types=frozenset({dict}))
+    app.connect("build-finished", _sort_sitemap, priority=800)  # after sphinx-sitemap writes it
     app.connect("config-inited", _derive_urls)
     app.connect("doctree-read", _page_description)
     app.connect("doctree-resolved", _add_aliases)

@@ -81,3 +81,32 @@ def test_search_finds_the_transpose_page(browser, site_url):
     context.close()
     assert not problems, "\n".join(problems)
     assert any(h.startswith("transpose.html") for h in hits), hits
+
+
+def test_on_a_phone_the_menu_button_opens_the_site_navigation_and_the_contents_button_the_page_contents(phone, site_url):
+    page, problems = visit(phone, f"{site_url}transpose.html")
+    page.click("button.primary-toggle", timeout=5_000)  # the ☰ at the top left, the only one (conf/_templates/sections/header.html)
+    navigation = page.wait_for_selector("dialog#pst-primary-sidebar-modal[open]", timeout=5_000)
+    links = navigation.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+    assert "notation.html" in links and "loss-vs-cost.html" in links, links
+    page.keyboard.press("Escape")
+    page.wait_for_selector("dialog#pst-primary-sidebar-modal[open]", state="detached", timeout=5_000)
+    page.click("button.secondary-toggle", timeout=5_000)
+    contents = page.wait_for_selector("dialog#pst-secondary-sidebar-modal[open]", timeout=5_000)
+    assert contents.eval_on_selector_all("a[href^='#']", "links => links.length") >= 3
+    page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_on_a_desktop_the_sidebar_button_hides_and_shows_the_site_navigation(browser, site_url):
+    context = browser.new_context(viewport=DESKTOP)
+    page, problems = visit(context, f"{site_url}transpose.html")
+    sidebar = page.locator("#pst-primary-sidebar")
+    page.click("button.primary-toggle", timeout=5_000)
+    page.wait_for_function("document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')")
+    assert page.evaluate("[...document.querySelectorAll('dialog')].every(d => !d.open)")  # not the phone's dialog
+    page.click("button.primary-toggle", timeout=5_000)
+    page.wait_for_function("!document.querySelector('#pst-primary-sidebar').classList.contains('pst-sidebar-hidden')")
+    sidebar.wait_for(state="visible", timeout=5_000)  # it slides back in
+    context.close()
+    assert not problems, "\n".join(problems)
