@@ -21,6 +21,7 @@ each of them after the theme has done its work; `make bench` measures the result
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -261,6 +262,34 @@ SOURCE_MAP_COMMENT = re.compile(r"^//# sourceMappingURL=\S*\s*$", re.M)
 UNLOADED_THEME_FILES = ("scripts/fontawesome.js", "scripts/fontawesome.js.LICENSE.txt", "vendor/fontawesome")
 
 
+def _cached(folder: str | None, outdir: Path, sources: list[str], names: set[str], prefixes: tuple[str, ...]) -> str:
+    """`bundle(outdir, sources, names, prefixes)`, kept in `folder` between builds (about 0.4 s saved on every rebuild).
+
+    The key is everything the bundle depends on: this file, every stylesheet in _static (an @import may name any of
+    them), and the names and prefixes; only the newest bundle is kept.
+    """
+    if not folder:
+        return bundle(outdir, sources, names, prefixes)
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    for stylesheet in sorted((outdir / "_static").rglob("*.css")):
+        if stylesheet != outdir / BUNDLE:
+            key.update(f"{stylesheet.relative_to(outdir)}\0".encode() + stylesheet.read_bytes())
+    key.update("\0".join([*sources, *sorted(names), *prefixes]).encode())
+    cached = Path(folder) / f"{key.hexdigest()[:32]}.css"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        pass
+    css = bundle(outdir, sources, names, prefixes)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    for old in cached.parent.glob("*.css"):
+        old.unlink(missing_ok=True)
+    partial = cached.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(css, encoding="utf-8")
+    partial.replace(cached)  # whole or not at all, should another build read it at the same moment
+    return css
+
+
 def lean_static_folder(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -281,7 +310,8 @@ def lean_static_folder(app: Sphinx, exception: Exception | None) -> None:
     scripts = [path for path in static.rglob("*.js") if path.name != "searchindex.js"]
     pages = sorted(outdir.rglob("*.html"))
     names, prefixes = used_names(pages, scripts)
-    (outdir / BUNDLE).write_text(bundle(outdir, site_stylesheets(app.builder), names, prefixes), encoding="utf-8")
+    sources = site_stylesheets(app.builder)
+    (outdir / BUNDLE).write_text(_cached(app.config.lean_pages_cache, outdir, sources, names, prefixes), encoding="utf-8")
     version = f"?v={zlib.crc32((outdir / BUNDLE).read_bytes()):08x}"  # as Sphinx versions the files it links
     for page in pages:  # written before the bundle existed, some in earlier builds
         text = page.read_text(encoding="utf-8")
@@ -291,6 +321,7 @@ def lean_static_folder(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.add_config_value("lean_pages_cache", None, "", types=frozenset({str, type(None)}))  # a folder, or no cache
     app.connect("html-page-context", defer_scripts, priority=900)  # after the extensions have added their scripts
     app.connect("html-page-context", link_bundle, priority=900)
     app.connect("build-finished", lean_static_folder, priority=800)  # after the theme rewrites pygments.css

@@ -94,6 +94,25 @@ def test_the_bundle_rebases_urls_inlines_imports_and_drops_fonts_whose_files_are
     assert ".toast{a:2}" in lean_pages.bundle(tmp_path, sources, None)  # the reference drops nothing
 
 
+def test_the_bundle_is_kept_between_builds_and_made_again_when_a_stylesheet_or_a_name_changes(tmp_path, monkeypatch):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "site.css").write_text(".note{a:1}.toast{a:2}")
+    made = []
+    real_bundle = lean_pages.bundle
+    monkeypatch.setattr(lean_pages, "bundle", lambda *args: made.append(args) or real_bundle(*args))
+    cache = str(tmp_path / "cache")
+
+    def lean_bundle(names):
+        return lean_pages._cached(cache, tmp_path, ["_static/site.css"], names, ())
+
+    first = lean_bundle({"note"})
+    assert lean_bundle({"note"}) == first and len(made) == 1  # the second build reads it back
+    assert ".toast" in lean_bundle({"note", "toast"}) and len(made) == 2  # a page now has .toast
+    (tmp_path / "_static" / "site.css").write_text(".note{a:3}")
+    assert ".note{a:3}" in lean_bundle({"note"}) and len(made) == 3  # the stylesheet changed
+    assert len(list((tmp_path / "cache").iterdir())) == 1  # only the newest is kept
+
+
 def test_script_files_are_deferred_except_documentation_options_and_inline_scripts():
     context = {"script_files": [
         _JavaScript("_static/documentation_options.js", priority=200),
