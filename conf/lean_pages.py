@@ -1,8 +1,9 @@
 """Sphinx extension: pages that paint quickly on a phone over a slow connection.
 
 A reader who follows a forum link waits, before anything is painted, for the page and for every stylesheet and
-script in its <head>. The theme makes that wait longer than it needs to be in three ways, and this extension undoes
-each of them after the theme has done its work; `make bench` measures the result (Lighthouse, mobile).
+script in its <head>, and then for the work the scripts do. The theme makes both longer than they need to be; this
+extension undoes each cause below after the theme has done its work. `make bench` measures the result (Lighthouse,
+mobile).
 
 1. Scripts in <head> stop the browser from painting until they are fetched and run. Every script file is loaded with
    `defer` instead (in the same order, once the page is parsed), except documentation_options.js: it is 0.3 KB, and the
@@ -15,7 +16,10 @@ each of them after the theme has done its work; `make bench` measures the result
    markup that the theme's scripts create are kept, because every word of every script counts as used. The
    stylesheets themselves stay in _static as the extensions wrote them (no page links them), and the bundle names them
    in its first comment, so tests/test_lean_pages.py can show every page with the full rules and compare the pixels.
-3. Files that the theme copies into _static and no page loads (Font Awesome's script and fonts, which
+3. The theme's script measures every code block and output when the page has loaded, to give those that scroll a tab
+   stop; that lays out every off-screen section at once. That one call is taken out of its script, and
+   book/_static/tab-stops.js does the same work lazily (see there).
+4. Files that the theme copies into _static and no page loads (Font Awesome's script and fonts, which
    conf/_templates/layout.html does not load, and source maps, which would not match the bundle) are removed.
 """
 
@@ -32,6 +36,7 @@ from pathlib import Path
 import tinycss2
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
+from sphinx.errors import ExtensionError
 
 # -- 1. scripts ----------------------------------------------------------------------------------------------------
 SYNCHRONOUS_SCRIPTS = {"documentation_options.js"}  # inline lines after it assign DOCUMENTATION_OPTIONS.pagename
@@ -290,6 +295,23 @@ def _cached(folder: str | None, outdir: Path, sources: list[str], names: set[str
     return css
 
 
+# The theme's script measures every code block and output once the page has loaded, which lays out every off-screen
+# section at once (the longest task of the page on a phone); book/_static/tab-stops.js does the same work lazily.
+EAGER_TAB_STOPS = re.compile(r'"complete"===document\.readyState\?(\w+)\(\):window\.addEventListener\("load",\1\)')
+THEME_SCRIPT = "scripts/pydata-sphinx-theme.js"
+
+
+def without_eager_tab_stops(script: str) -> str:
+    """The theme's script without its call that measures every scrollable element on load (see tab-stops.js)."""
+    lean, found = EAGER_TAB_STOPS.subn("void 0", script)
+    if found != 1:
+        raise ExtensionError(
+            f"lean_pages: {THEME_SCRIPT} no longer has exactly one call of addTabStopsToScrollableElements on load "
+            f"(found {found}): the theme changed; check what book/_static/tab-stops.js replaces, then update "
+            "EAGER_TAB_STOPS")
+    return lean
+
+
 def lean_static_folder(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -303,6 +325,8 @@ def lean_static_folder(app: Sphinx, exception: Exception | None) -> None:
             path.unlink(missing_ok=True)
     for source_map in static.rglob("*.map"):
         source_map.unlink()
+    theme_script = static / THEME_SCRIPT
+    theme_script.write_text(without_eager_tab_stops(theme_script.read_text(encoding="utf-8")), encoding="utf-8")
     for script in static.rglob("*.js"):  # no pointer to a removed source map (DevTools and Lighthouse follow it)
         text = script.read_text(encoding="utf-8")
         if SOURCE_MAP_COMMENT.search(text):

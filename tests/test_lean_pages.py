@@ -113,6 +113,13 @@ def test_the_bundle_is_kept_between_builds_and_made_again_when_a_stylesheet_or_a
     assert len(list((tmp_path / "cache").iterdir())) == 1  # only the newest is kept
 
 
+def test_the_theme_script_loses_exactly_its_eager_tab_stop_pass_and_a_changed_theme_fails_the_build():
+    theme = 'a(),"complete"===document.readyState?I():window.addEventListener("load",I),b()'
+    assert lean_pages.without_eager_tab_stops(theme) == "a(),void 0,b()"
+    with pytest.raises(lean_pages.ExtensionError, match="found 0"):
+        lean_pages.without_eager_tab_stops("a(),b()")
+
+
 def test_script_files_are_deferred_except_documentation_options_and_inline_scripts():
     context = {"script_files": [
         _JavaScript("_static/documentation_options.js", priority=200),
@@ -275,3 +282,38 @@ def test_what_the_theme_scripts_open_looks_the_same_with_the_lean_stylesheet(
                               f"{name}.html at {viewport['width']} px, {state.__name__}")
     finally:
         context.close()
+
+
+@pytest.mark.build
+def test_the_theme_script_no_longer_measures_every_block_at_load_and_every_page_loads_tab_stops(built_site):
+    html, _ = built_site
+    theme = (html / "_static" / lean_pages.THEME_SCRIPT).read_text(encoding="utf-8")
+    assert not lean_pages.EAGER_TAB_STOPS.search(theme) and 'addEventListener("load"' not in theme
+    for name in PAGES:
+        assert re.search(r'<script defer="defer" src="_static/tab-stops\.js\?v=', (html / f"{name}.html").read_text()), name
+
+
+@pytest.mark.build
+def test_code_blocks_far_below_can_be_focused_and_near_the_screen_only_those_that_scroll_sideways(browser, site_url):
+    """book/_static/tab-stops.js, in place of the theme's pass over every block at load."""
+    context = browser.new_context(viewport=DESKTOP)  # where some blocks scroll and some do not
+    page = context.new_page()
+    page.goto(f"{site_url}gradient-checking.html", wait_until="load")
+    page.wait_for_timeout(500)
+    far = page.evaluate("""() => [...document.querySelectorAll('pre, .cell_output > .output')]
+        .filter(e => e.getBoundingClientRect().top > 3 * innerHeight).map(e => e.tabIndex)""")
+    assert far and set(far) == {0}, f"blocks far below the screen cannot all be focused: tab indexes {far}"
+    kinds = page.evaluate("""async () => {
+        const kinds = [];
+        for (const e of document.querySelectorAll('pre, .cell_output > .output')) {
+            e.scrollIntoView();
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            await new Promise(r => setTimeout(r, 50));
+            const scrolls = e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight;
+            kinds.push([scrolls, e.tabIndex]);
+        }
+        return kinds; }""")
+    context.close()
+    assert {scrolls for scrolls, _ in kinds} == {True, False}, "the page needs blocks that scroll and blocks that do not"
+    wrong = [(scrolls, index) for scrolls, index in kinds if index != (0 if scrolls else -1)]
+    assert not wrong, f"{len(wrong)} of {len(kinds)} blocks have the wrong tab stop once on screen: {wrong[:5]}"
