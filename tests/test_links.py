@@ -220,6 +220,31 @@ def test_every_labelled_equation_and_answer_box_has_a_copy_button(built_site, br
     assert not missing, "no copy button: " + ", ".join(missing)
 
 
+@pytest.mark.build
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_no_equation_number_or_copy_button_covers_its_formula(built_site, browser, site_url, viewport):
+    """On a phone they sit on a row under the formula (site.css); on a desktop, beside it. The "Copied" state, wider,
+    is shown on every button, so the check holds for it too."""
+    covered = []
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    for name in BOOK_PAGES:
+        page.goto(f"{site_url}{name}.html")
+        page.wait_for_selector("html[data-math-ready]", state="attached")
+        page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
+        covered += page.evaluate("""() => {
+            document.querySelectorAll('div.math[id^="equation-"] button.copy-link').forEach(b => b.classList.add('copied'));
+            return [...document.querySelectorAll('div.math[id^="equation-"]')].filter(e => {
+                const number = e.querySelector('.eqno').getBoundingClientRect();
+                const formula = e.querySelector('.katex-html').getBoundingClientRect();
+                const katex = [...e.querySelectorAll('.katex-html .base')].map(b => b.getBoundingClientRect());
+                const right = Math.max(...katex.map(r => r.right));
+                const apart = number.top >= formula.bottom - 1 || number.left >= right - 1;
+                return !apart; }).map(e => location.pathname + '#' + e.id); }""")
+    context.close()
+    assert not covered, f"at {viewport['width']} px, number or button over the formula: " + ", ".join(covered)
+
+
 DEEP_LINKS = [
     "chain-rule.html#equation-eq-dz-hidden",
     "transpose.html#equation-eq-da-prev",
