@@ -67,8 +67,10 @@ HTML_NAMES = re.compile(r"""\s(?:class|id)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+
 INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
 
 
-def used_names(html_files: Iterable[Path], script_files: Iterable[Path]) -> tuple[set[str], tuple[str, ...]]:
+def used_names(pages: Iterable[str], scripts: Iterable[str]) -> tuple[set[str], tuple[str, ...]]:
     """The class and id names that the site can have, and the prefixes that scripts build names from.
+
+    `pages` and `scripts` are the texts of the site's HTML pages and script files.
 
     From the HTML: every name in a class or id attribute. From the scripts (files and inline): every word, since a
     script may add any of its strings as a class; a word ending in "-" (as in `bs-${name}-auto`) is a prefix, and any
@@ -76,14 +78,13 @@ def used_names(html_files: Iterable[Path], script_files: Iterable[Path]) -> tupl
     """
     names: set[str] = set()
     script_words: set[str] = set()
-    for path in html_files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+    for text in pages:
         for match in HTML_NAMES.finditer(text):
             names.update((match.group(1) or match.group(2) or match.group(3) or "").split())
         for script in INLINE_SCRIPT.findall(text):
             script_words.update(WORD.findall(script))
-    for path in script_files:
-        script_words.update(WORD.findall(path.read_text(encoding="utf-8", errors="replace")))
+    for text in scripts:
+        script_words.update(WORD.findall(text))
     names |= script_words
     prefixes = tuple(sorted(word for word in script_words if word.endswith("-")))
     return names, prefixes
@@ -327,18 +328,20 @@ def lean_static_folder(app: Sphinx, exception: Exception | None) -> None:
         source_map.unlink()
     theme_script = static / THEME_SCRIPT
     theme_script.write_text(without_eager_tab_stops(theme_script.read_text(encoding="utf-8")), encoding="utf-8")
+    scripts = []  # their texts, but the search index's (data, not code)
     for script in static.rglob("*.js"):  # no pointer to a removed source map (DevTools and Lighthouse follow it)
         text = script.read_text(encoding="utf-8")
         if SOURCE_MAP_COMMENT.search(text):
-            script.write_text(SOURCE_MAP_COMMENT.sub("", text), encoding="utf-8")
-    scripts = [path for path in static.rglob("*.js") if path.name != "searchindex.js"]
-    pages = sorted(outdir.rglob("*.html"))
-    names, prefixes = used_names(pages, scripts)
+            text = SOURCE_MAP_COMMENT.sub("", text)
+            script.write_text(text, encoding="utf-8")
+        if script.name != "searchindex.js":
+            scripts.append(text)
+    pages = {page: page.read_text(encoding="utf-8") for page in sorted(outdir.rglob("*.html"))}
+    names, prefixes = used_names(pages.values(), scripts)
     sources = site_stylesheets(app.builder)
     (outdir / BUNDLE).write_text(_cached(app.config.lean_pages_cache, outdir, sources, names, prefixes), encoding="utf-8")
     version = f"?v={zlib.crc32((outdir / BUNDLE).read_bytes()):08x}"  # as Sphinx versions the files it links
-    for page in pages:  # written before the bundle existed, some in earlier builds
-        text = page.read_text(encoding="utf-8")
+    for page, text in pages.items():  # written before the bundle existed, some in earlier builds
         linked = BUNDLE_LINK.sub(lambda match: f'{match.group(1)}{version}"', text)
         if linked != text:
             page.write_text(linked, encoding="utf-8")

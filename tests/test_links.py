@@ -205,14 +205,20 @@ def test_the_copy_button_of_an_answer_works_from_the_keyboard(browser, site_url)
     context.close()
 
 
-@pytest.mark.build
-def test_every_labelled_equation_and_answer_box_has_a_copy_button(built_site, browser, site_url):
-    missing = []
-    context = browser.new_context(viewport=DESKTOP)
+def _every_book_page(context, site_url):
+    """One tab of `context` showing each book page in turn, once its math is ready."""
     page = context.new_page()
     for name in BOOK_PAGES:
         page.goto(f"{site_url}{name}.html")
         page.wait_for_selector("html[data-math-ready]", state="attached")
+        yield page
+
+
+@pytest.mark.build
+def test_every_labelled_equation_and_answer_box_has_a_copy_button(built_site, browser, site_url):
+    missing = []
+    context = browser.new_context(viewport=DESKTOP)
+    for page in _every_book_page(context, site_url):
         missing += page.evaluate("""() => [...document.querySelectorAll(
             'div.math[id^="equation-"], div.admonition[id$="-answer"]')]
             .filter(e => !e.querySelector('button.copy-link')).map(e => location.pathname + '#' + e.id)""")
@@ -227,10 +233,7 @@ def test_no_equation_number_or_copy_button_covers_its_formula(built_site, browse
     is shown on every button, so the check holds for it too."""
     covered = []
     context = browser.new_context(viewport=viewport)
-    page = context.new_page()
-    for name in BOOK_PAGES:
-        page.goto(f"{site_url}{name}.html")
-        page.wait_for_selector("html[data-math-ready]", state="attached")
+    for page in _every_book_page(context, site_url):
         page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
         covered += page.evaluate("""() => {
             document.querySelectorAll('div.math[id^="equation-"] button.copy-link').forEach(b => b.classList.add('copied'));
