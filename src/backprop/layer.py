@@ -4,8 +4,9 @@
 pass is split into one small function per equation of the chapter, and `layer_backward` composes them; each line
 is tagged with the label of the equation it implements.
 
-dZ and dA are derivatives of the loss L, one column per example (no 1/m); dW and db are derivatives of the cost
-J = (1/m) sum_i L (they carry the 1/m).
+dZ and dA stack per-example derivatives: column i is the derivative of example i's own loss L⁽ⁱ⁾ with respect to
+its own column, so dZ = m ∂J/∂Z (no 1/m). dW and db are derivatives of the cost J = (1/m) Σᵢ L⁽ⁱ⁾ (they carry the
+1/m).
 
 Each public function checks its inputs and then calls a private core that does not; `backprop.network` checks a
 whole network once and calls the cores directly, so big arrays are not checked again at every layer.
@@ -107,7 +108,7 @@ def dz_from_da(dA, Z, activation):
     Parameters
     ----------
     dA : numpy.ndarray, shape (n[l], m)
-        dL/dA[l], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂a[l]⁽ⁱ⁾; equal to m ∂J/∂A[l] (no 1/m).
     Z : numpy.ndarray, shape (n[l], m)
     activation : str
         Name of g[l]; not "softmax".
@@ -115,7 +116,7 @@ def dz_from_da(dA, Z, activation):
     Returns
     -------
     dZ : numpy.ndarray, shape (n[l], m)
-        dL/dZ[l], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
 
     Raises
     ------
@@ -146,7 +147,7 @@ def weight_gradient(dZ, A_prev):
     Parameters
     ----------
     dZ : numpy.ndarray, shape (n[l], m)
-        dL/dZ[l], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
     A_prev : numpy.ndarray, shape (n[l-1], m)
 
     Returns
@@ -181,7 +182,7 @@ def bias_gradient(dZ):
     Parameters
     ----------
     dZ : numpy.ndarray, shape (n[l], m)
-        dL/dZ[l], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
 
     Returns
     -------
@@ -211,12 +212,12 @@ def da_prev(W, dZ):
     ----------
     W : numpy.ndarray, shape (n[l], n[l-1])
     dZ : numpy.ndarray, shape (n[l], m)
-        dL/dZ[l], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
 
     Returns
     -------
     dA_prev : numpy.ndarray, shape (n[l-1], m)
-        dL/dA[l-1], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂a[l-1]⁽ⁱ⁾; equal to m ∂J/∂A[l-1] (no 1/m).
 
     Raises
     ------
@@ -246,7 +247,7 @@ def dz_hidden(W_next, dZ_next, Z, activation):
     ----------
     W_next : numpy.ndarray, shape (n[l+1], n[l])
     dZ_next : numpy.ndarray, shape (n[l+1], m)
-        dL/dZ[l+1], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂z[l+1]⁽ⁱ⁾; equal to m ∂J/∂Z[l+1] (no 1/m).
     Z : numpy.ndarray, shape (n[l], m)
     activation : str
         Name of g[l]; not "softmax".
@@ -254,7 +255,7 @@ def dz_hidden(W_next, dZ_next, Z, activation):
     Returns
     -------
     dZ : numpy.ndarray, shape (n[l], m)
-        dL/dZ[l], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
 
     Raises
     ------
@@ -288,14 +289,14 @@ def layer_backward(dA, cache):
     Parameters
     ----------
     dA : numpy.ndarray, shape (n[l], m)
-        dL/dA[l], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂a[l]⁽ⁱ⁾; equal to m ∂J/∂A[l] (no 1/m).
     cache : LayerCache
         From `layer_forward`; its activation must not be "softmax".
 
     Returns
     -------
     dA_prev : numpy.ndarray, shape (n[l-1], m)
-        dL/dA[l-1] (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂a[l-1]⁽ⁱ⁾; equal to m ∂J/∂A[l-1] (no 1/m).
     dW : numpy.ndarray, shape (n[l], n[l-1])
         dJ/dW[l] (carries 1/m).
     db : numpy.ndarray, shape (n[l], 1)
@@ -332,14 +333,14 @@ def layer_backward_from_dz(dZ, cache):
     Parameters
     ----------
     dZ : numpy.ndarray, shape (n[l], m)
-        dL/dZ[l], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
     cache : LayerCache
         From `layer_forward`.
 
     Returns
     -------
     dA_prev : numpy.ndarray, shape (n[l-1], m)
-        dL/dA[l-1] (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂a[l-1]⁽ⁱ⁾; equal to m ∂J/∂A[l-1] (no 1/m).
     dW : numpy.ndarray, shape (n[l], n[l-1])
         dJ/dW[l] (carries 1/m).
     db : numpy.ndarray, shape (n[l], 1)

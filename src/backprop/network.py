@@ -86,8 +86,9 @@ def gradients(params, X, Y, activations):
     dict of str to numpy.ndarray
         For l = 1, ..., L:
 
-        - ``"dZ{l}"``, shape (n[l], m): dL/dZ[l], one column per example (no 1/m);
-        - ``"dA{l-1}"``, shape (n[l-1], m): dL/dA[l-1] (no 1/m); ``"dA0"`` is dL/dX;
+        - ``"dZ{l}"``, shape (n[l], m): column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾, so the array is m ∂J/∂Z[l] (no 1/m);
+        - ``"dA{l-1}"``, shape (n[l-1], m): m ∂J/∂A[l-1], stacked the same way (no 1/m);
+          ``"dA0"`` is m ∂J/∂X;
         - ``"dW{l}"``, shape (n[l], n[l-1]): dJ/dW[l] (carries 1/m);
         - ``"db{l}"``, shape (n[l], 1): dJ/db[l] (carries 1/m).
 

@@ -25,14 +25,14 @@ def softmax_dz_from_da(dA, Z):
     Parameters
     ----------
     dA : numpy.ndarray, shape (n[l], m)
-        dL/dA[l] of a softmax layer, one column per example (no 1/m).
+        Derivative of each example's loss with respect to its column of A[l], for a softmax layer (no 1/m).
     Z : numpy.ndarray, shape (n[l], m)
         The layer's pre-activations; A = softmax(Z) column by column.
 
     Returns
     -------
     dZ : numpy.ndarray, shape (n[l], m)
-        dL/dZ[l], one column per example (no 1/m). Each column sums to 0 (up to rounding).
+        Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m). Each column sums to 0 (up to rounding).
 
     Raises
     ------

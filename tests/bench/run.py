@@ -30,6 +30,7 @@ from browserkit import CHROMIUM, CHROMIUM_ARGS, LIGHTHOUSE, PHONE, serve  # noqa
 from buildkit import ROOT, build, copy_project, executed_pages  # noqa: E402
 from pageweight import load, site_pages  # noqa: E402
 from raw_backward import raw_forward_backward  # noqa: E402
+from reading import reading_words  # noqa: E402
 
 import backprop  # noqa: E402
 
@@ -155,6 +156,24 @@ def bench_pages(html, repeats):
     print("  budget: <= 400 KiB transferred and 0 requests to other sites per page (tests/test_page_weight.py)")
 
 
+READING_BASELINE = Path(__file__).with_name("reading-baseline.json")
+
+
+def bench_reading(html):
+    """Reading words per page (prose, a formula as one word, code excluded: tests/reading.py), against the words of
+    the site before the reading-time cut (reading-baseline.json, measured the same way on the commit it names)."""
+    baseline = json.loads(READING_BASELINE.read_text())
+    before, now = baseline["words"], reading_words(html)
+    print(f"  {'page':<24} {'before':>7} {'now':>7}   before = commit {baseline['commit']}")
+    for page in sorted(before.keys() | now.keys()):
+        old, new = before.get(page), now.get(page)
+        print(f"  {page:<24} {old if old is not None else '-':>7} {new if new is not None else '-':>7}"
+              + ("   over 3,000" if (new or 0) > 3000 else ""))
+    total_before, total_now = sum(before.values()), sum(now.values())
+    print(f"  {'total':<24} {total_before:7d} {total_now:7d}   {total_now / total_before - 1:+.1%}"
+          "   goal: -25 % or less, no page over 3,000")
+
+
 LIGHTHOUSE_SCORES = ["performance", "accessibility", "best-practices", "seo"]
 LIGHTHOUSE_METRICS = [("total-blocking-time", "TBT", "ms", 150), ("cumulative-layout-shift", "CLS", "", 0.02),
                       ("largest-contentful-paint", "LCP", "ms", None)]
@@ -198,7 +217,10 @@ def main():
     parser.add_argument("--skip-clone", action="store_true", help="skip the fresh-clone measurement")
     parser.add_argument("--pages-only", action="store_true", help="only the page weights and Lighthouse")
     parser.add_argument("--site", type=Path, help="measure this built site (an html folder) instead of a fresh build")
+    parser.add_argument("--reading-only", action="store_true", help="only the reading words (fast; with --site)")
     args = parser.parse_args()
+    if args.reading_only:
+        args.pages_only = True
 
     if not args.pages_only:
         print("gradients against raw numpy")
@@ -214,6 +236,10 @@ def main():
         if html is None:
             build(ROOT, builddir=Path(tmp))
             html = Path(tmp) / "html"
+        print(f"reading words per page ({html})")
+        bench_reading(html)
+        if args.reading_only:
+            return
         print(f"pages, as a phone fetches them (gzip, empty cache; {html})")
         bench_pages(html, args.repeats)
         print("lighthouse 12.2.3")
