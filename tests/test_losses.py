@@ -1,7 +1,9 @@
-"""Losses, the cost, and where backprop starts: dZ[L] = A[L] - Y agrees with the week-3 and week-4 routes."""
+"""Losses, the cost, and where backprop starts: dZ[L] = A[L] - Y agrees with the week-3 and week-4 routes, and the
+versions computed from the logits Z[L] stay accurate where A[L] rounds."""
 
 import re
 import warnings
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -9,11 +11,13 @@ import pytest
 from backprop import (
     cost,
     example_losses,
+    example_losses_from_logits,
     logistic,
     logistic_prime,
     numerical_gradient,
     output_da,
     output_dz,
+    output_dz_from_logits,
     softmax_columns,
     softmax_jacobian,
 )
@@ -145,3 +149,150 @@ def test_example_losses_rejects_softmax_labels_outside_zero_one():
 def test_cost_rejects_non_str_output():
     with pytest.raises(TypeError, match="cost: output must be a str, 'sigmoid' or 'softmax'; got NoneType"):
         cost(np.full((1, 2), 0.5), np.zeros((1, 2)), None)
+
+
+# -- From the logits: eq-loss-from-logits and eq-dz-from-logits. ---------------------------------------------------
+
+# Large logits, where float64's A = σ(z) or softmax(z) is within rounding of 0 or 1.
+LARGE = [-700.0, -100.0, -40.0, -36.0, -20.0, 20.0, 30.0, 36.0, 37.0, 40.0, 100.0, 700.0]
+
+
+def exact_sigmoid_loss_and_dz(z, y):
+    """The binary cross-entropy of one unit and its dz = σ(z) - y, as written, at 400 significant digits."""
+    with localcontext(prec=400):
+        a = 1 / (1 + (-Decimal(z)).exp())
+        loss = -(Decimal(y) * a.ln() + (1 - Decimal(y)) * (1 - a).ln())
+        return float(loss), float(a - Decimal(y))
+
+
+def exact_softmax_loss_and_dz(z, y):
+    """Categorical cross-entropy of one example and its dz = a - y, as written, at 400 significant digits."""
+    with localcontext(prec=400):
+        e = [Decimal(v).exp() for v in z]
+        a = [v / sum(e) for v in e]
+        loss = -sum(Decimal(yk) * ak.ln() for yk, ak in zip(y, a) if yk)
+        return float(loss), [float(ak - Decimal(yk)) for ak, yk in zip(a, y)]
+
+
+def test_sigmoid_from_logits_agrees_with_example_losses_and_output_dz():
+    Z, AL, Y = sigmoid_batch(n=3, m=8, seed=4)
+    np.testing.assert_allclose(example_losses_from_logits(Z, Y), example_losses(AL, Y), rtol=1e-13)
+    np.testing.assert_allclose(output_dz_from_logits(Z, Y), output_dz(AL, Y), rtol=1e-13, atol=1e-16)
+
+
+def test_softmax_from_logits_agrees_with_example_losses_and_output_dz():
+    Z, AL, Y = softmax_batch(n=4, m=8, seed=5)
+    losses = example_losses_from_logits(Z, Y, "softmax")
+    np.testing.assert_allclose(losses, example_losses(AL, Y, "softmax"), rtol=1e-13)
+    np.testing.assert_allclose(output_dz_from_logits(Z, Y, "softmax"), output_dz(AL, Y), rtol=1e-13, atol=1e-16)
+
+
+@pytest.mark.parametrize("y", [0.0, 1.0])
+def test_sigmoid_from_logits_is_accurate_at_large_z_where_a_minus_y_is_not(y):
+    Z = np.array([LARGE])
+    Y = np.full_like(Z, y)
+    exact = [exact_sigmoid_loss_and_dz(z, y) for z in LARGE]
+    np.testing.assert_allclose(example_losses_from_logits(Z, Y)[0], [loss for loss, _ in exact], rtol=1e-14)
+    np.testing.assert_allclose(output_dz_from_logits(Z, Y)[0], [dz for _, dz in exact], rtol=1e-14, atol=0)
+    if y == 1.0:
+        # A - Y forms 1 - σ(z): already 4 % off at z = 36, and 0 instead of -e⁻³⁷ at z = 37.
+        naive = output_dz(logistic(Z), Y)[0]
+        at = {z: abs(naive[k] - exact[k][1]) / abs(exact[k][1]) for k, z in enumerate(LARGE)}
+        assert at[36.0] > 0.01 and at[37.0] == 1.0
+
+
+def test_softmax_from_logits_is_accurate_when_one_class_dominates():
+    # Each column: the true class (row 0) leads by 40 or 700, or trails; one-hot labels.
+    Z = np.array([[40.0, 700.0, -5.0, 0.0], [0.0, 0.0, 30.0, -740.0], [-3.0, -20.0, 0.0, -700.0]])
+    Y = np.zeros_like(Z)
+    Y[0] = 1.0
+    losses = example_losses_from_logits(Z, Y, "softmax")[0]
+    dZ = output_dz_from_logits(Z, Y, "softmax")
+    for i in range(Z.shape[1]):
+        loss, dz = exact_softmax_loss_and_dz(Z[:, i], Y[:, i])
+        np.testing.assert_allclose(losses[i], loss, rtol=1e-13)
+        np.testing.assert_allclose(dZ[:, i], dz, rtol=1e-13, atol=0)
+    # A - Y loses the true class's tiny dz entirely: 1 - e⁻⁴⁰ rounds to 1.
+    assert output_dz(softmax_columns(Z), Y)[0, 0] == 0.0 and dZ[0, 0] < 0
+
+
+def test_softmax_from_logits_handles_ties_for_the_largest_logit():
+    Z, Y = np.array([[5.0], [5.0], [-30.0]]), np.array([[1.0], [0.0], [0.0]])
+    loss, dz = exact_softmax_loss_and_dz(Z[:, 0], Y[:, 0])
+    np.testing.assert_allclose(example_losses_from_logits(Z, Y, "softmax")[0, 0], loss, rtol=1e-14)
+    np.testing.assert_allclose(output_dz_from_logits(Z, Y, "softmax")[:, 0], dz, rtol=1e-14)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_output_dz_from_logits_matches_centred_difference_of_the_loss_from_logits(output):
+    Z, _, Y = sigmoid_batch(n=3, m=5, seed=6) if output == "sigmoid" else softmax_batch(n=3, m=5, seed=6)
+    Z = 4.0 * Z
+    centred = numerical_gradient(lambda V: float(example_losses_from_logits(V, Y, output).sum()), Z)
+    np.testing.assert_allclose(output_dz_from_logits(Z, Y, output), centred, rtol=1e-6, atol=1e-9)
+
+
+def test_softmax_from_logits_with_smoothed_labels_matches_centred_difference():
+    Z, _, Y = softmax_batch(n=4, m=5, seed=7)
+    Y = 0.9 * Y + 0.1 / 4
+    centred = numerical_gradient(lambda V: float(example_losses_from_logits(V, Y, "softmax").sum()), Z)
+    np.testing.assert_allclose(output_dz_from_logits(Z, Y, "softmax"), centred, rtol=1e-6, atol=1e-9)
+
+
+def test_from_logits_is_finite_and_silent_at_extreme_logits():
+    Z = np.array([[-1e6, -800.0, 800.0, 1e6]])
+    with warnings.catch_warnings(), np.errstate(all="raise"):
+        warnings.simplefilter("error")
+        for output, Y in (("sigmoid", np.array([[0.0, 1.0, 0.0, 1.0]])), ("softmax", np.ones_like(Z))):
+            assert np.isfinite(example_losses_from_logits(Z, Y, output)).all()
+            assert np.isfinite(output_dz_from_logits(Z, Y, output)).all()
+    np.testing.assert_allclose(example_losses_from_logits(Z, np.array([[0.0, 1.0, 0.0, 1.0]])), [[0, 800, 800, 0]])
+
+
+def test_from_logits_do_not_mutate_inputs():
+    Z, _, Y = softmax_batch()
+    Z0, Y0 = Z.copy(), Y.copy()
+    example_losses_from_logits(Z, Y, "softmax"), output_dz_from_logits(Z, Y, "softmax")
+    np.testing.assert_array_equal(Z, Z0)
+    np.testing.assert_array_equal(Y, Y0)
+
+
+def test_from_logits_reject_y_shaped_differently_from_zl():
+    for func in (example_losses_from_logits, output_dz_from_logits):
+        message = f"{func.__name__}: Y must have shape (1, 5) like ZL; got (5, 1)"
+        with pytest.raises(ValueError, match=re.escape(message)):
+            func(np.zeros((1, 5)), np.zeros((5, 1)))
+
+
+def test_from_logits_reject_a_one_dimensional_zl():
+    message = "output_dz_from_logits: ZL must be a 2-D array; got 1-D with shape (3,)"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        output_dz_from_logits(np.zeros(3), np.zeros((1, 3)))
+
+
+def test_from_logits_reject_non_finite_zl():
+    message = "example_losses_from_logits: ZL has 1 non-finite entry (NaN or inf) out of 2"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        example_losses_from_logits(np.array([[np.inf, 0.0]]), np.zeros((1, 2)))
+
+
+def test_from_logits_reject_a_list():
+    with pytest.raises(TypeError, match=re.escape("output_dz_from_logits: ZL must be a numpy array; got list")):
+        output_dz_from_logits([[0.0]], np.zeros((1, 1)))
+
+
+def test_from_logits_reject_sigmoid_labels_other_than_zero_or_one():
+    message = "output_dz_from_logits: Y must hold labels 0 or 1 for a sigmoid output (binary cross-entropy); 1 of 2"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        output_dz_from_logits(np.zeros((1, 2)), np.array([[0.5, 1.0]]))
+
+
+def test_from_logits_reject_softmax_labels_whose_columns_do_not_sum_to_one():
+    message = "example_losses_from_logits: each column of Y must sum to 1"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        example_losses_from_logits(np.zeros((2, 1)), np.array([[1.0], [1.0]]), "softmax")
+
+
+def test_from_logits_reject_an_unknown_output():
+    message = "output_dz_from_logits: output must be 'sigmoid' (binary cross-entropy) or 'softmax'"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        output_dz_from_logits(np.zeros((1, 1)), np.zeros((1, 1)), "relu")

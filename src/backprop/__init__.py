@@ -42,7 +42,14 @@ from .layer import (
     layer_forward,
     weight_gradient,
 )
-from .losses import cost, example_losses, output_da, output_dz
+from .losses import (
+    cost,
+    example_losses,
+    example_losses_from_logits,
+    output_da,
+    output_dz,
+    output_dz_from_logits,
+)
 from .network import descent_step, forward, gradients, random_params
 from .one_sided import one_sided_gradient
 from .products import softmax_dz_from_da
@@ -83,6 +90,8 @@ __all__ = [
     "output_da",
     "example_losses",
     "cost",
+    "output_dz_from_logits",
+    "example_losses_from_logits",
     # the network
     "forward",
     "gradients",

@@ -7,13 +7,24 @@ Two output layers are supported, each with the loss that makes dZ[L] = A[L] - Y:
 
 dZ and dA are derivatives of the loss L of each example, one column per example (no 1/m); the cost J is the mean
 of L over the batch.
+
+`example_losses` and `output_dz` take the output A[L]; `example_losses_from_logits` and `output_dz_from_logits` take
+the logits Z[L] instead and stay accurate where A[L] is within rounding of 0 or 1.
 """
 
 import numpy as np
 
+from .activations import logistic
 from .shapes import as_matrix, require_shape
 
-__all__ = ["output_dz", "output_da", "example_losses", "cost"]
+__all__ = [
+    "output_dz",
+    "output_da",
+    "example_losses",
+    "cost",
+    "example_losses_from_logits",
+    "output_dz_from_logits",
+]
 
 OUTPUTS = ("sigmoid", "softmax")
 # How far a column sum may be from 1 and still count as a probability vector (softmax rounds to within ~1e-16).
@@ -25,7 +36,7 @@ def output_dz(AL, Y):
     cross-entropy.
 
     Implements {eq}`eq-dz-output`. For sigmoid it equals `output_da` times `logistic_prime(Z)`; for softmax it equals
-    the softmax Jacobian times dL/dA, per example.
+    the softmax Jacobian, transposed, times dA (-Y / A[L] for cross-entropy), one example at a time.
 
     Parameters
     ----------
@@ -37,7 +48,7 @@ def output_dz(AL, Y):
     Returns
     -------
     dZ : numpy.ndarray, shape (n[L], m)
-        dL/dZ[L], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂z[L](i), example i's own derivative (no 1/m).
 
     Raises
     ------
@@ -71,7 +82,7 @@ def output_da(AL, Y):
     Returns
     -------
     dA : numpy.ndarray, shape (n[L], m)
-        dL/dA[L], one column per example (no 1/m).
+        Column i is ∂L⁽ⁱ⁾/∂a[L](i), example i's own derivative (no 1/m).
 
     Raises
     ------
@@ -162,6 +173,102 @@ def cost(AL, Y, output="sigmoid"):
     return float(_example_losses(AL, Y, output).mean())  # eq-cost
 
 
+def example_losses_from_logits(ZL, Y, output="sigmoid"):
+    """The loss L of each example, computed from the logits Z[L] instead of from A[L].
+
+    Implements {eq}`eq-loss-from-logits`: for sigmoid, Σₖ max(zₖ, 0) - yₖ zₖ + log(1 + exp(-|zₖ|)); for softmax,
+    -Σₖ yₖ log aₖ with log aₖ = zₖ - log Σⱼ exp(zⱼ) (log-sum-exp). In exact arithmetic it equals
+    ``example_losses(g(ZL), Y, output)``. In float64 it never forms 1 - A[L] nor takes the log of a rounded A[L], so
+    it stays accurate, and finite, where A[L] is close to 0 or 1: `example_losses` refuses an A[L] that has rounded
+    to 1 (a sigmoid's, from z ≈ 37), whose loss this function still returns.
+
+    Parameters
+    ----------
+    ZL : numpy.ndarray, shape (n[L], m)
+        The output layer's pre-activations Z[L], any finite values.
+    Y : numpy.ndarray, shape (n[L], m)
+        Labels: 0 or 1 for sigmoid; for softmax, entries in [0, 1] with each column summing to 1.
+    output : {"sigmoid", "softmax"}
+        The output layer's activation, which picks the loss.
+
+    Returns
+    -------
+    numpy.ndarray, shape (1, m)
+        L of each example (not divided by m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray, Y is not shaped like ZL, Y has values the loss does not allow,
+        or `output` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ZL, Y = np.array([[0.0, 40.0]]), np.array([[1.0, 0.0]])
+    >>> np.allclose(example_losses_from_logits(ZL, Y), [[np.log(2), 40.0]])
+    True
+    """
+    ZL, Y = _check_logits("example_losses_from_logits", ZL, Y, output)
+    if output == "sigmoid":
+        with np.errstate(under="ignore"):
+            softplus = np.log1p(np.exp(-np.abs(ZL)))
+        return (np.maximum(ZL, 0.0) - Y * ZL + softplus).sum(axis=0, keepdims=True)  # eq-loss-from-logits
+    shifted, rest = _shifted_logits(ZL)
+    log_A = shifted - np.log1p(rest)  # log softmax: zₖ - log Σⱼ exp(zⱼ)
+    return -(Y * log_A).sum(axis=0, keepdims=True)  # eq-loss-from-logits
+
+
+def output_dz_from_logits(ZL, Y, output="sigmoid"):
+    """dZ[L] = A[L] - Y computed from the logits Z[L], without subtracting numbers that are nearly equal.
+
+    Implements {eq}`eq-dz-from-logits`: dZ = (1 - Y) * A - Y * (1 - A), which is A - Y, with 1 - A never computed
+    by subtracting an A close to 1 from 1. For sigmoid, 1 - σ(z) is computed as σ(-z). For softmax, 1 - aₖ is
+    computed as the sum of the column's other entries where aₖ is the column's largest (the only entry that can be
+    close to 1); any other aₖ is at most 1/2, and 1 - aₖ loses nothing. In exact arithmetic it equals
+    ``output_dz(g(ZL), Y)``. In float64, with labels 0 or 1 (one-hot for softmax), every entry keeps a small relative
+    error, also where A[L] - Y is tiny and ``A - Y`` keeps only an absolute error of about 1e-16.
+
+    Parameters
+    ----------
+    ZL : numpy.ndarray, shape (n[L], m)
+        The output layer's pre-activations Z[L], any finite values.
+    Y : numpy.ndarray, shape (n[L], m)
+        Labels: 0 or 1 for sigmoid; for softmax, entries in [0, 1] with each column summing to 1.
+    output : {"sigmoid", "softmax"}
+        The output layer's activation: sigmoid with binary cross-entropy, or softmax with categorical cross-entropy.
+
+    Returns
+    -------
+    dZ : numpy.ndarray, shape (n[L], m)
+        Column i is ∂L⁽ⁱ⁾/∂z[L](i), example i's own derivative (no 1/m).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an array is not a finite real 2-D ndarray, Y is not shaped like ZL, Y has values the loss does not allow,
+        or `output` is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ZL, Y = np.array([[0.0, 40.0]]), np.array([[1.0, 1.0]])
+    >>> np.allclose(output_dz_from_logits(ZL, Y), [[-0.5, -np.exp(-40.0)]], rtol=1e-15, atol=0)
+    True
+    """
+    ZL, Y = _check_logits("output_dz_from_logits", ZL, Y, output)
+    if output == "sigmoid":
+        A, one_minus_A = logistic(ZL), logistic(-ZL)  # σ(-z) = 1 - σ(z)
+    else:
+        shifted, rest = _shifted_logits(ZL)
+        with np.errstate(under="ignore"):
+            A = np.exp(shifted) / (1.0 + rest)
+        # For a largest entry, 1 - aₖ is the sum of the others, rest / (1 + rest); any other aₖ is at most 1/2.
+        top = shifted == 0.0
+        one_minus_A = np.where(top, rest / (1.0 + rest), 1.0 - A)
+    return (1.0 - Y) * A - Y * one_minus_A  # eq-dz-from-logits
+
+
 # -- Unchecked cores. ---------------------------------------------------------------------------------------------
 
 
@@ -174,6 +281,20 @@ def _example_losses(AL, Y, output):
         # log1p(-a) is log(1 - a) without the rounding of 1 - a when a is tiny.
         return -(Y * np.log(AL) + (1.0 - Y) * np.log1p(-AL)).sum(axis=0, keepdims=True)  # eq-loss-bce
     return -(Y * np.log(AL)).sum(axis=0, keepdims=True)  # eq-loss-ce
+
+
+def _shifted_logits(ZL):
+    """Each column of ZL minus its largest entry (shifted), and rest, the row (1, m) with Σⱼ exp(shifted) = 1 + rest.
+
+    Subtracting the max keeps exp() at most 1. Summing rest without the max's own exp(0) = 1 keeps it accurate when
+    it is tiny, so that log1p(rest) = log Σⱼ exp(shifted) is accurate too.
+    """
+    shifted = ZL - ZL.max(axis=0, keepdims=True)
+    first_top = shifted.argmax(axis=0)
+    with np.errstate(under="ignore"):
+        e = np.exp(shifted)
+    e[first_top, np.arange(ZL.shape[1])] = 0.0
+    return shifted, e.sum(axis=0, keepdims=True)
 
 
 # -- Checks, shared with backprop.network. ------------------------------------------------------------------------
@@ -207,6 +328,15 @@ def _check_labels(func, Y, output):
             f"outside (min {Y.min():.6g}, max {Y.max():.6g})"
         )
     _require_columns_sum_to_one(func, "Y", Y, "each example's labels are a probability vector, usually one-hot")
+
+
+def _check_logits(func, ZL, Y, output):
+    _check_output(func, output)
+    ZL = as_matrix(func, "ZL", ZL)
+    Y = as_matrix(func, "Y", Y)
+    require_shape(func, "Y", Y, ZL.shape, like="ZL")
+    _check_labels(func, Y, output)
+    return ZL, Y
 
 
 def _check_pair(func, AL, Y):
