@@ -29,6 +29,7 @@ extensions = [
     "sphinx_exercise",  # exercises with solutions hidden until the reader opens them
     "sphinx_togglebutton",
     "sphinxcontrib.bibtex",
+    "cited_by",  # conf/cited_by.py: each bibliography entry links the pages that cite it
     "sphinxext.opengraph",  # og:title, og:url, og:description: what a forum shows when a link is pasted
     "sphinx_sitemap",
     "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)

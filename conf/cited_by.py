@@ -1,0 +1,79 @@
+"""Each entry of the bibliography says which pages cite it, with a link to each (book/cite.md promises this).
+
+The pages are read from sphinxcontrib-bibtex's own record of the citations (its "cite" domain, public data), once
+every page has been read, so the list is complete in a parallel or incremental build. An entry that no page cites
+is a warning, which the strict build turns into a failure: cite it where it helps, or remove it from
+book/references.bib.
+"""
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+BIBLIOGRAPHY_PAGE = "references"
+
+
+def _pages_citing(domain) -> dict[str, list[str]]:
+    """Bibliography key -> the pages that cite it, in the order of the book."""
+    pages: dict[str, list[str]] = {}
+    for ref in domain.citation_refs:
+        for target in ref.targets:
+            docs = pages.setdefault(target.key, [])
+            if ref.docname not in docs and ref.docname != BIBLIOGRAPHY_PAGE:
+                docs.append(ref.docname)
+    return pages
+
+
+def add_cited_by(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if docname != BIBLIOGRAPHY_PAGE:
+        return
+    env = app.env
+    domain = env.get_domain("cite")
+    order = {name: i for i, name in enumerate(_book_order(env))}
+    pages = _pages_citing(domain)
+    key_of = {citation.citation_id: citation.key for citation in domain.citations}
+    uncited = []
+    for entry in doctree.findall(nodes.citation):
+        key = next((key_of[i] for i in entry["ids"] if i in key_of), None)
+        if key is None:
+            continue
+        docs = sorted(pages.get(key, []), key=lambda d: order.get(d, len(order)))
+        if not docs:
+            uncited.append(key)
+            continue
+        para = nodes.paragraph(classes=["cited-by"])
+        para += nodes.Text("Cited on: ")
+        for i, doc in enumerate(docs):
+            if i:
+                para += nodes.Text(", ")
+            uri = app.builder.get_relative_uri(docname, doc)
+            para += nodes.reference("", env.titles[doc].astext(), internal=True, refuri=uri)
+        para += nodes.Text(".")
+        entry += para
+    for key in sorted(uncited):
+        logger.warning(
+            f"cited_by: no page cites {key!r}: cite it where it helps, or remove it from book/references.bib",
+            location=docname,
+        )
+
+
+def _book_order(env) -> list[str]:
+    """The pages in the order of the table of contents (the reading order of the menu)."""
+    ordered = []
+
+    def walk(doc):
+        if doc in ordered:
+            return
+        ordered.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return ordered
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("doctree-resolved", add_cited_by)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,90 @@
+"""The reading a forum arrival gets: the answer first and short, on the first phone screen; no garbled equation
+references; code that fits the column. Checked on the built site, as a reader sees it."""
+
+import re
+
+import pytest
+from browserkit import PHONE
+from reading import CONTENT_PAGES, answer_box, answer_words, shown_code_lines, words
+
+MAX_ANSWER_WORDS = 40
+MAX_CODE_LINE = 88
+
+
+def _page(built_site, page):
+    return (built_site[0] / f"{page}.html").read_text(encoding="utf-8")
+
+
+# -- How words are counted ------------------------------------------------------------------------------------------
+
+
+def test_a_formula_counts_as_one_word_and_code_as_none():
+    fragment = (
+        '<p>So <span class="math"><span class="katex">d Z = W^T dZ</span></span> holds, by '
+        '<code>np.sum(dZ, axis=1)</code>.</p><div class="cell_input"><pre>x = 1  # not read</pre></div>'
+    )
+    # So, <formula>, holds, by, np.sum, dZ, axis, 1
+    assert words(fragment, article=False) == 8
+
+
+def test_only_the_article_is_read():
+    html = '<nav>Menu Light Dark</nav><article class="bd-article"><p>Two words.</p></article><footer>x y</footer>'
+    assert words(html) == 2
+
+
+# -- The answer first ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", CONTENT_PAGES)
+def test_every_content_page_opens_with_its_answer_before_any_section(built_site, page):
+    text = _page(built_site, page)
+    box = answer_box(text, page)
+    assert box, f"{page}.html has no answer box {page}-answer"
+    between = text[text.index("</h1>") : box.start()]
+    assert "<section" not in between, f"{page}.html: a section comes before the answer box"
+    assert "<p>" not in between, f"{page}.html: prose comes before the answer box"
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", CONTENT_PAGES)
+def test_every_answer_is_at_most_40_words_a_formula_counting_as_one(built_site, page):
+    count = answer_words(_page(built_site, page), page)
+    assert count <= MAX_ANSWER_WORDS, f"{page}.html: the answer box has {count} words (at most {MAX_ANSWER_WORDS})"
+
+
+@pytest.mark.build
+def test_the_answer_box_is_whole_on_the_first_phone_screen(built_site, browser, site_url):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    below = []
+    for name in CONTENT_PAGES:
+        page.goto(f"{site_url}{name}.html")
+        page.wait_for_selector("html[data-math-ready]", state="attached")
+        box = page.locator(f"#{name}-answer").bounding_box()
+        if box is None or box["y"] < 0 or box["y"] + box["height"] > PHONE["height"]:
+            below.append(f"{name}: {box}")
+    context.close()
+    assert not below, "answer box not whole on the first 390 x 844 screen: " + "; ".join(below)
+
+
+# -- Text and code a reader can read ----------------------------------------------------------------------------------
+
+
+@pytest.mark.build
+def test_no_equation_reference_is_wrapped_in_a_second_pair_of_parentheses(built_site):
+    """{eq} renders as "(3)": written inside parentheses it reads "((3))"."""
+    doubled = {}
+    for path in sorted(built_site[0].glob("*.html")):
+        text = re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8"))
+        hits = re.findall(r"\(\s*\(\d+\)", text)
+        if hits:
+            doubled[path.name] = len(hits)
+    assert not doubled, f"'((n)' in the text of {doubled}"
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", CONTENT_PAGES)
+def test_no_line_of_shown_code_is_longer_than_88_characters(built_site, page):
+    long = [line for line in shown_code_lines(_page(built_site, page)) if len(line) > MAX_CODE_LINE]
+    assert not long, f"{page}.html: {len(long)} code lines over {MAX_CODE_LINE} characters, e.g. {long[0]!r}"
