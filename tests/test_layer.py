@@ -187,7 +187,10 @@ def test_layer_forward_rejects_a_prev_whose_rows_do_not_match_w():
 def test_layer_forward_rejects_b_that_would_broadcast():
     A_prev, W, _ = layer_inputs(n_prev=3, n=4, m=5)
     for b in (np.zeros(4), np.zeros((4, 5)), np.zeros((1, 4))):
-        message = f"layer_forward: b must have shape (4, 1); got {b.shape} (a 1-D or (n, m) b would broadcast silently)"
+        message = (
+            f"layer_forward: b must have shape (4, 1); got {b.shape} "
+            "(a 1-D b can broadcast along the wrong axis with no error; an (n, m) b gives each example its own bias)"
+        )
         with pytest.raises(ValueError, match=re.escape(message)):
             layer_forward(A_prev, W, b, "relu")
 

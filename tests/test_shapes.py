@@ -47,7 +47,7 @@ def call_softmax_gradients(Y):
     return gradients(params, X, Y, ["tanh", "softmax"])
 
 
-BIAS = "(a 1-D or (n, m) b would broadcast silently)"
+BIAS = "(a 1-D b can broadcast along the wrong axis with no error; an (n, m) b gives each example its own bias)"
 NEED3 = "3 layers (one per activation) need exactly W1, b1, ..., W3, b3"
 X0 = network()[1]
 KNOWN = "'sigmoid', 'tanh', 'relu', 'leaky_relu', 'linear', 'softmax'"

@@ -422,7 +422,8 @@ def _check_input(func, a_name, A_prev, w_name, W):
 def _check_bias(func, b_name, b, W):
     """Check that b has exactly the shape (n[l], 1) of float64 W's rows; return it as float64."""
     b = as_array(func, b_name, b)
-    require_shape(func, b_name, b, (W.shape[0], 1), note="a 1-D or (n, m) b would broadcast silently")
+    bias_note = "a 1-D b can broadcast along the wrong axis with no error; an (n, m) b gives each example its own bias"
+    require_shape(func, b_name, b, (W.shape[0], 1), note=bias_note)
     return b
 
 
