@@ -4,8 +4,9 @@ Conventions (those of the Deep Learning Specialization, Course 1):
 
 - Examples are **columns**. X = A[0] has shape (n[0], m); Z[l] = W[l] A[l-1] + b[l] and A[l] = g[l](Z[l]) have
   shape (n[l], m); W[l] has shape (n[l], n[l-1]) and b[l] exactly (n[l], 1); Y has shape (n[L], m).
-- ``dZ[l]`` and ``dA[l]`` are derivatives of the **loss L** of each example, stacked one column per example: they
-  carry no 1/m. ``dW[l]`` and ``db[l]`` are derivatives of the **cost J** = (1/m) Σᵢ L⁽ⁱ⁾: they carry the 1/m.
+- ``dZ[l]`` and ``dA[l]`` stack per-example derivatives: column i is the derivative of example i's own **loss**
+  L⁽ⁱ⁾ with respect to its own column, so ``dZ[l]`` = m ∂J/∂Z[l] and carries no 1/m. ``dW[l]`` and ``db[l]`` are
+  derivatives of the **cost J** = (1/m) Σᵢ L⁽ⁱ⁾: they carry the 1/m.
 - Every ``dV`` has the shape of ``V``.
 - Every public function checks its inputs first, and its errors name the function, the argument, and the expected
   and actual shapes. Arrays are computed in float64, and no function writes to its caller's arrays.
