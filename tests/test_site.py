@@ -1,8 +1,11 @@
 """The built site keeps its public anchors, and none of its internal links or #fragments is broken."""
 
 import re
+import shutil
+import subprocess
 
 import pytest
+from buildkit import ROOT
 from sitecheck import broken_links, lost_anchors, public_anchors, read_manifest
 
 
@@ -13,6 +16,29 @@ def test_no_public_anchor_has_disappeared(built_site):
     assert not lost, (
         "these public anchors are gone from the build; forum links to them would break. Restore them, or add a "
         "redirect (pages) or an alias anchor (labels, equations):\n  " + "\n  ".join(lost)
+    )
+
+
+MANIFEST = "conf/public-anchors.txt"
+
+
+def _manifest_lines(text: str) -> set[str]:
+    return {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists() or not shutil.which("git"), reason="needs the git history")
+def test_the_anchor_manifest_only_ever_grows():
+    """A line of conf/public-anchors.txt, once committed, stays: a published link never loses its target."""
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+    current = _manifest_lines((ROOT / MANIFEST).read_text())
+    removed = {}
+    for commit in git("log", "--format=%h", "--", MANIFEST).split():
+        for line in _manifest_lines(git("show", f"{commit}:{MANIFEST}")) - current:
+            removed.setdefault(line, commit)
+    assert not removed, "anchors once published and now missing from the manifest:\n  " + "\n  ".join(
+        f"{line} (listed in {commit})" for line, commit in sorted(removed.items())
     )
 
 
