@@ -32,7 +32,8 @@ def numerical_gradient(f, x, eps=1e-5):
     Returns
     -------
     numpy.ndarray, same shape as `x`
-        Entry i is (f(x + ε eᵢ) - f(x - ε eᵢ)) / 2ε.
+        Entry i is f(x + ε eᵢ) - f(x - ε eᵢ) divided by the step actually taken, (xᵢ + ε) - (xᵢ - ε) as
+        stored in float64, which is 2ε up to rounding.
 
     Raises
     ------
@@ -76,7 +77,8 @@ def numerical_jacobian(f, x, eps=1e-5):
     Returns
     -------
     numpy.ndarray, shape (f(x).size, x.size)
-        Column j is (f(x + ε eⱼ) - f(x - ε eⱼ)) / 2ε, flattened.
+        Column j is f(x + ε eⱼ) - f(x - ε eⱼ), flattened, divided by the step actually taken,
+        (xⱼ + ε) - (xⱼ - ε) as stored in float64, which is 2ε up to rounding.
 
     Raises
     ------
