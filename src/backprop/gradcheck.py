@@ -1,8 +1,9 @@
 """Gradient checking: compare the backward pass with centred differences of the cost.
 
 A centred difference (f(x + ε) - f(x - ε)) / 2ε has truncation error of order ε², against ε for a one-sided
-difference. Rounding adds an error of order u·|f|/ε (u ≈ 1.1e-16, the float64 unit roundoff), so the total is smallest
-near ε ≈ u^(1/3) ≈ 5e-6 for a cost of order 1. The default step, ε = 1e-5, sits there: an analytic gradient that is
+difference. Rounding adds an error of order u·S/ε, where u ≈ 1.1e-16 is the float64 unit roundoff and S the size of
+the numbers f is computed from (at least |f|; larger when f is a small result of larger terms, as -log a is for a
+near 1), so the total is smallest near ε ≈ u^(1/3) ≈ 5e-6 for a cost of order 1. The default step, ε = 1e-5, sits there: an analytic gradient that is
 right then agrees to about 1e-9 relative error or better, and one that is wrong does not.
 """
 
