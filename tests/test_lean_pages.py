@@ -303,6 +303,8 @@ def test_code_blocks_far_below_can_be_focused_and_near_the_screen_only_those_tha
     assert far and set(far) == {0}, f"blocks far below the screen cannot all be focused: tab indexes {far}"
     kinds = page.evaluate("""async () => {
         const kinds = [];
+        // Code in a collapsed cell is not rendered until it is opened: open them all, as a reader would.
+        document.querySelectorAll('details').forEach(d => { d.open = true; });
         for (const e of document.querySelectorAll('pre, .cell_output > .output')) {
             e.scrollIntoView();
             await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
