@@ -4,8 +4,8 @@ references; code that fits the column. Checked on the built site, as a reader se
 import re
 
 import pytest
-from browserkit import PHONE
-from reading import CONTENT_PAGES, answer_box, answer_words, shown_code_lines, words
+from browserkit import DESKTOP, PHONE
+from reading import BOOK_PAGES, CONTENT_PAGES, answer_box, answer_words, shown_code_lines, words
 
 MAX_ANSWER_WORDS = 40
 MAX_CODE_LINE = 88
@@ -89,3 +89,31 @@ def test_no_equation_reference_is_wrapped_in_a_second_pair_of_parentheses(built_
 def test_no_line_of_shown_code_is_longer_than_88_characters(built_site, page):
     long = [line for line in shown_code_lines(_page(built_site, page)) if len(line) > MAX_CODE_LINE]
     assert not long, f"{page}.html: {len(long)} code lines over {MAX_CODE_LINE} characters, e.g. {long[0]!r}"
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_no_display_formula_is_cut_off_it_fits_or_scrolls_from_its_start(built_site, browser, site_url, viewport):
+    """With every collapsed cell and solution opened, each display formula lies inside its box, or its box scrolls
+    sideways with the formula's first symbol in view (site.css): nothing is hidden out of reach."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    cut = []
+    for name in BOOK_PAGES:
+        page.goto(f"{site_url}{name}.html")
+        page.wait_for_selector("html[data-math-ready]", state="attached")
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        cut += page.evaluate(
+            """name => [...document.querySelectorAll('div.math')].filter(m => m.offsetParent).map((m, i) => {
+                const katex = m.querySelector('.katex'), display = m.querySelector('.katex-display');
+                const scrolls = display && display.scrollWidth > display.clientWidth
+                    && getComputedStyle(display).overflowX === 'auto';
+                // What the reader can see: the formula's own scrolling box, else the equation's box.
+                const k = katex.getBoundingClientRect(), box = (scrolls ? display : m).getBoundingClientRect();
+                const hidden = k.left < box.left - 1 || (!scrolls && k.right > box.right + 1);
+                return hidden ? `${name}.html formula ${i + 1} ${m.id}` : null;
+            }).filter(Boolean)""",
+            name,
+        )
+    context.close()
+    assert not cut, "display formulas cut off: " + ", ".join(cut)

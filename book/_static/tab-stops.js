@@ -15,9 +15,10 @@
 (function () {
   "use strict";
 
-  // The theme's list (pydata-sphinx-theme, addTabStopsToScrollableElements).
+  // The theme's list (pydata-sphinx-theme, addTabStopsToScrollableElements), and display formulas, which scroll
+  // sideways when wider than the column (site.css).
   var SCROLLABLE = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
-    ".pst-scrollable-table-container";
+    ".pst-scrollable-table-container, div.math > .katex-display";
 
   function scrolls(element) {
     return element.scrollWidth > element.clientWidth || element.scrollHeight > element.clientHeight;
