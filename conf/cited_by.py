@@ -74,6 +74,14 @@ def _book_order(env) -> list[str]:
     return ordered
 
 
+def rewrite_bibliography_page(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """The bibliography page's lists depend on every other page: when any page is read again, so is it (it has no
+    code, so this costs a few milliseconds), and an incremental build never leaves a stale list."""
+    others = (added | changed | removed) - {BIBLIOGRAPHY_PAGE}
+    return [BIBLIOGRAPHY_PAGE] if others and BIBLIOGRAPHY_PAGE in env.found_docs else []
+
+
 def setup(app: Sphinx) -> dict:
+    app.connect("env-get-outdated", rewrite_bibliography_page)
     app.connect("doctree-resolved", add_cited_by)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
