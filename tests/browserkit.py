@@ -38,6 +38,16 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
+
+def pages_with_math_ready(context, site_url: str, names):
+    """One tab of `context` showing each page of `names` (as "notation") in turn, once its math is typeset:
+    yields (name, page)."""
+    page = context.new_page()
+    for name in names:
+        page.goto(f"{site_url}{name}.html")
+        page.wait_for_selector("html[data-math-ready]", state="attached")
+        yield name, page
+
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 

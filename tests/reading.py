@@ -18,7 +18,7 @@ WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
 CONTENT_PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md") if "\nkernelspec:" in p.read_text())
 BOOK_PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md"))
 
-_VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "col", "area", "base", "embed", "source", "track"}
+VOID_ELEMENTS = {"br", "img", "hr", "input", "meta", "link", "wbr", "col", "area", "base", "embed", "source", "track"}
 # Not read: code, the theme's buttons and the permalink marks that Sphinx puts after every heading.
 _SKIP_CLASSES = {"cell_input", "highlight", "headerlink", "copy-link", "toggle-button"}
 _SKIP_TAGS = {"script", "style", "svg", "button", "pre", "template"}
@@ -38,7 +38,7 @@ class _Reader(HTMLParser):
         self.formulas = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in _VOID:
+        if tag in VOID_ELEMENTS:
             return
         classes = set((dict(attrs).get("class") or "").split())
         if not self.inside:
@@ -57,7 +57,7 @@ class _Reader(HTMLParser):
             self.formulas += 1
 
     def handle_endtag(self, tag):
-        if tag in _VOID or not self.inside:
+        if tag in VOID_ELEMENTS or not self.inside:
             return
         self.skip -= bool(self.skip)
         self.formula -= bool(self.formula)
@@ -82,12 +82,16 @@ def answer_box(html: str, page: str) -> re.Match | None:
     return re.search(rf'<div class="[^"]*admonition[^"]*" id="{page}-answer">(.*?)</div>', html, re.S)
 
 
-def answer_words(html: str, page: str) -> int:
-    """Words of the answer box's body (its title, "The answer in one line", not counted)."""
+def answer_body(html: str, page: str) -> str:
+    """The HTML of the answer box's body, without its title ("The answer in one line")."""
     box = answer_box(html, page)
     assert box, f"{page}.html has no answer box {page}-answer"
-    body = re.sub(r'<p class="admonition-title">.*?</p>', "", box[1], flags=re.S)
-    return words(body, article=False)
+    return re.sub(r'<p class="admonition-title">.*?</p>', "", box[1], flags=re.S)
+
+
+def answer_words(html: str, page: str) -> int:
+    """Words of the answer box's body (its title not counted)."""
+    return words(answer_body(html, page), article=False)
 
 
 def shown_code_lines(html: str) -> list[str]:

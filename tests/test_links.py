@@ -9,8 +9,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from browserkit import DESKTOP, PHONE
+from browserkit import DESKTOP, PHONE, pages_with_math_ready
 from buildkit import ROOT
+from reading import VOID_ELEMENTS, answer_body
 from sitecheck import broken_links, lost_anchors
 
 sys.path.insert(0, str(ROOT / "conf"))
@@ -74,7 +75,7 @@ class _FormulaSplitter(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if self.depth:
-            self.depth += tag not in _VOID
+            self.depth += tag not in VOID_ELEMENTS
         elif "math" in (dict(attrs).get("class") or "").split():
             self.depth = 1
             self.pieces.append("")
@@ -88,9 +89,6 @@ class _FormulaSplitter(HTMLParser):
             self.pieces[-1] += data
 
 
-_VOID = {"br", "img", "hr", "input", "meta", "link", "wbr", "col", "area", "base", "embed", "source", "track"}
-
-
 def _text_between_formulas(fragment):
     splitter = _FormulaSplitter()
     splitter.feed(fragment)
@@ -101,9 +99,7 @@ def _text_between_formulas(fragment):
 @pytest.mark.parametrize("page", ANSWER_PAGES)
 def test_a_page_with_an_answer_box_is_described_by_its_answer(built_site, page):
     text = (built_site[0] / f"{page}.html").read_text(encoding="utf-8")
-    box = re.search(rf'<div class="[^"]*admonition[^"]*" id="{page}-answer">(.*?)</div>', text, re.S)
-    assert box, f"{page}.html has no answer box {page}-answer"
-    body = re.sub(r'<p class="admonition-title">.*?</p>', "", box[1], flags=re.S)
+    body = answer_body(text, page)
     # The words between the formulas: each must appear, in order, in the description.
     words = [re.sub(r"\s+", " ", part).strip() for part in _text_between_formulas(body)]
     description = _meta(text, "name", "description")
@@ -207,10 +203,7 @@ def test_the_copy_button_of_an_answer_works_from_the_keyboard(browser, site_url)
 
 def _every_book_page(context, site_url):
     """One tab of `context` showing each book page in turn, once its math is ready."""
-    page = context.new_page()
-    for name in BOOK_PAGES:
-        page.goto(f"{site_url}{name}.html")
-        page.wait_for_selector("html[data-math-ready]", state="attached")
+    for _, page in pages_with_math_ready(context, site_url, BOOK_PAGES):
         yield page
 
 

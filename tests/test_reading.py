@@ -4,7 +4,7 @@ references; code that fits the column. Checked on the built site, as a reader se
 import re
 
 import pytest
-from browserkit import DESKTOP, PHONE
+from browserkit import DESKTOP, PHONE, pages_with_math_ready
 from reading import BOOK_PAGES, CONTENT_PAGES, answer_box, answer_words, shown_code_lines, words
 
 MAX_ANSWER_WORDS = 40
@@ -57,11 +57,8 @@ def test_every_answer_is_at_most_40_words_a_formula_counting_as_one(built_site, 
 @pytest.mark.build
 def test_the_answer_box_is_whole_on_the_first_phone_screen(built_site, browser, site_url):
     context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
     below = []
-    for name in CONTENT_PAGES:
-        page.goto(f"{site_url}{name}.html")
-        page.wait_for_selector("html[data-math-ready]", state="attached")
+    for name, page in pages_with_math_ready(context, site_url, CONTENT_PAGES):
         box = page.locator(f"#{name}-answer").bounding_box()
         if box is None or box["y"] < 0 or box["y"] + box["height"] > PHONE["height"]:
             below.append(f"{name}: {box}")
@@ -97,11 +94,8 @@ def test_no_display_formula_is_cut_off_it_fits_or_scrolls_from_its_start(built_s
     """With every collapsed cell and solution opened, each display formula lies inside its box, or its box scrolls
     sideways with the formula's first symbol in view (site.css): nothing is hidden out of reach."""
     context = browser.new_context(viewport=viewport)
-    page = context.new_page()
     cut = []
-    for name in BOOK_PAGES:
-        page.goto(f"{site_url}{name}.html")
-        page.wait_for_selector("html[data-math-ready]", state="attached")
+    for name, page in pages_with_math_ready(context, site_url, BOOK_PAGES):
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         cut += page.evaluate(
             """name => [...document.querySelectorAll('div.math')].filter(m => m.offsetParent).map((m, i) => {

@@ -332,17 +332,16 @@ def _check_labels(func, Y, output):
 
 def _check_logits(func, ZL, Y, output):
     _check_output(func, output)
-    ZL = as_matrix(func, "ZL", ZL)
-    Y = as_matrix(func, "Y", Y)
-    require_shape(func, "Y", Y, ZL.shape, like="ZL")
+    ZL, Y = _check_pair(func, ZL, Y, name="ZL")
     _check_labels(func, Y, output)
     return ZL, Y
 
 
-def _check_pair(func, AL, Y):
-    AL = as_matrix(func, "AL", AL)
+def _check_pair(func, AL, Y, name="AL"):
+    """Both arrays as float64 matrices, Y shaped like the first, which the messages call `name`."""
+    AL = as_matrix(func, name, AL)
     Y = as_matrix(func, "Y", Y)
-    require_shape(func, "Y", Y, AL.shape, like="AL")
+    require_shape(func, "Y", Y, AL.shape, like=name)
     return AL, Y
 
 
