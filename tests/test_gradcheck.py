@@ -158,3 +158,55 @@ def test_numerical_jacobian_of_a_scalar_is_a_row():
 def test_numerical_jacobian_rejects_an_output_with_nan():
     with pytest.raises(ValueError, match=r"numerical_jacobian: f\(x\) with x\[0, 0\] nudged has 1 non-finite"):
         numerical_jacobian(lambda v: np.where(v > 1.0, np.nan, v), np.ones((1, 1)))
+
+
+# Negative controls (the `<page>-wrong` sections): one check, the right version and the wrong ones.
+
+def _controls():
+    rng = np.random.default_rng(3)
+    W, dZ = rng.normal(size=(3, 3)), rng.normal(size=(3, 4))
+    reference = W.T @ dZ
+    versions = {
+        "right": lambda: W.T @ dZ,
+        "transpose dropped": lambda: W @ dZ,
+        "shape error": lambda: dZ @ W,
+    }
+    return versions, (lambda result: relative_error(result, reference))
+
+
+def test_check_versions_passes_the_right_version_and_fails_the_wrong_ones_with_what_the_check_says():
+    versions, error_of = _controls()
+    verdicts = backprop.check_versions(versions, error_of, right="right")
+    assert [v.passes for v in verdicts] == [True, False, False]
+    assert verdicts[0].says.startswith("passes: relative error")
+    assert re.fullmatch(r"fails: relative error 0\.\d+|fails: relative error 1(\.\d+)?", verdicts[1].says)
+    assert verdicts[2].says.startswith("fails: ValueError: matmul")
+    assert [v.code for v in verdicts] == ["W.T @ dZ", "W @ dZ", "dZ @ W"]
+
+
+def test_check_versions_raises_when_the_check_cannot_tell_a_wrong_version_from_the_right_one():
+    versions, error_of = _controls()
+    with pytest.raises(AssertionError, match="wrong version 'transpose dropped': passes"):
+        backprop.check_versions(versions, error_of, right="right", tol=10.0)
+    with pytest.raises(AssertionError, match="right version 'transpose dropped': fails"):
+        backprop.check_versions(versions, error_of, right=["right", "transpose dropped"])
+
+
+def test_check_versions_names_a_version_that_is_not_a_one_line_lambda_and_a_right_name_that_is_missing():
+    versions, error_of = _controls()
+
+    def right():
+        return versions["right"]()
+
+    with pytest.raises(ValueError, match="check_versions: version 'right' must be a lambda written on one line"):
+        backprop.check_versions({"right": right}, error_of, right="right")
+    with pytest.raises(ValueError, match="check_versions: right must name versions"):
+        backprop.check_versions(versions, error_of, right="missing")
+
+
+def test_versions_table_has_one_row_per_version_with_its_code_and_verdict():
+    versions, error_of = _controls()
+    table = backprop.versions_table(backprop.check_versions(versions, error_of, right="right"))
+    lines = table.splitlines()
+    assert lines[0] == "| version | code | the check says |" and len(lines) == 2 + len(versions)
+    assert lines[3].startswith("| transpose dropped | `W @ dZ` | fails: relative error ")

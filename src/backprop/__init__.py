@@ -31,6 +31,7 @@ from .activations import (
     tanh,
     tanh_prime,
 )
+from .controls import Verdict, check_versions, versions_table
 from .gradcheck import check_gradients, numerical_gradient, numerical_jacobian, relative_error
 from .layer import (
     LayerCache,
@@ -104,6 +105,10 @@ __all__ = [
     "one_sided_gradient",
     "relative_error",
     "check_gradients",
+    # negative controls
+    "check_versions",
+    "versions_table",
+    "Verdict",
     # input checks
     "as_array",
     "as_matrix",
