@@ -9,6 +9,10 @@ Forum answers link to pages, equations and answer boxes for years, and a pasted 
   instead: ``redirects`` of sphinx-reredirects, whose template in conf/redirect.html keeps the ``#fragment``.)
 - ``og:url``, the canonical link, the sitemap, the copy-link buttons and ``{{ baseurl }}`` in a page all derive from
   ``html_baseurl``.
+- A link to an equation, figure or exercise shows its number, and numbers run across the whole site in toctree order,
+  so a page added or an equation inserted renumbers every later page. Sphinx rewrites only the pages whose own numbers
+  changed, which would leave a page that links to a renumbered equation showing the old number after an incremental
+  build; so whenever any number changes, every page is written again.
 """
 
 from __future__ import annotations
@@ -161,11 +165,26 @@ def _sort_sitemap(app: Sphinx, exception: Exception | None) -> None:
     tree.write(sitemap, xml_declaration=True, encoding="utf-8", method="xml")
 
 
+def _numbers(env) -> dict:
+    """Every number Sphinx assigned (numfig): {page: {kind: {id: number}}}, kinds being figure, displaymath, ..."""
+    return {doc: {kind: dict(ids) for kind, ids in kinds.items()} for doc, kinds in env.toc_fignumbers.items()}
+
+
+def _rewrite_all_when_numbers_change(app: Sphinx, env) -> list[str]:
+    """After Sphinx has numbered the figures and equations (env-get-updated, priority 500): every page, when any number
+    differs from the previous build's, so no link keeps an old number; none otherwise."""
+    numbers = _numbers(env)
+    previous = getattr(env, "public_links_numbers", None)
+    env.public_links_numbers = numbers  # pickled with the environment, for the next build
+    return sorted(env.found_docs) if previous is not None and previous != numbers else []
+
+
 def setup(app: Sphinx) -> dict:
     app.add_config_value("anchor_aliases", {}, "env", types=frozenset({dict}))
     app.connect("build-finished", _sort_sitemap, priority=800)  # after sphinx-sitemap writes it
     app.connect("config-inited", _derive_urls)
     app.connect("doctree-read", _page_description)
     app.connect("doctree-resolved", _add_aliases)
+    app.connect("env-get-updated", _rewrite_all_when_numbers_change, priority=900)
     app.connect("html-page-context", _description_meta, priority=400)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -65,6 +65,34 @@ def test_prose_edit_reuses_the_execution_cache(warm_copy):
     assert executed_pages(log) == []
 
 
+def _shown_number(html, page, label):
+    """The number a page's link to equation `label` shows, and the number the equation itself carries."""
+    link = re.search(rf'href="[a-z-]*\.html#equation-{label}">\((\d+)\)</a>', (html / f"{page}.html").read_text())
+    target = re.search(rf'id="equation-{label}">.*?<span class="eqno">\((\d+)\)', _page_html(html, label), re.S)
+    return int(link.group(1)), int(target.group(1))
+
+
+def _page_html(html, label):
+    return next(p.read_text() for p in html.glob("*.html") if f'id="equation-{label}"' in p.read_text())
+
+
+def test_after_an_incremental_build_a_link_to_an_equation_shows_its_new_number(warm_copy):
+    # Equations are numbered across the site: one inserted on the first page renumbers every later one, and a page
+    # that only links to them (cite links to chain-rule's eq-dz-hidden) must show the new number, not the old one.
+    html = warm_copy / "_build" / "html"
+    shown, carried = _shown_number(html, "cite", "eq-dz-hidden")
+    assert shown == carried
+    page = warm_copy / "book" / "notation.md"
+    original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\n$$\nx = 1\n$$ (eq-inserted)\n")
+    try:
+        build(warm_copy)
+        assert _shown_number(html, "cite", "eq-dz-hidden") == (carried + 1, carried + 1)
+    finally:
+        page.write_text(original)
+        build(warm_copy)
+    assert _shown_number(html, "cite", "eq-dz-hidden") == (carried, carried)
+
+
 def test_src_edit_reexecutes_every_page_that_imports_backprop(warm_copy):
     module = warm_copy / "src" / "backprop" / "activations.py"
     original = module.read_text()
