@@ -60,6 +60,7 @@ def tex_to_text(tex: str) -> str:
     text = re.sub(r"\^\{(\[[^\]]*\])(\\prime|')?\}", lambda m: m[1] + ("′" if m[2] else ""), text)  # ^{[l]} -> [l]
     text = re.sub(r"\^\{?\\prime\}?|'", "′", text)
     text = re.sub(r"\^(\d|\{-?\d+\})", lambda m: m[1].strip("{}").translate(_SUPERSCRIPT), text)  # 10^{-7} -> 10⁻⁷
+    text = re.sub(r"\^\{([^{}]{2,})\}", r"^(\1)", text)  # δ^{l+1} -> δ^(l+1), not δ^l+1
     unknown = [c for c in _COMMAND.findall(text) if c not in _SYMBOLS]
     if unknown:
         raise ValueError(f"tex_to_text: no plain-text form for {unknown[0]!r} in {tex!r}")

@@ -35,6 +35,7 @@ SCREENSHOTS = ROOT / "_build" / "screenshots"
         (r"g^{[1]\prime}(Z^{[1]})", "g[1]′(Z[1])"),
         (r"W^T dz", "Wᵀ dz"),
         (r"10^{-7}", "10⁻⁷"),
+        (r"\delta^{l+1} = x^{2k}", "δ^(l+1) = x^(2k)"),
         (r"\lVert a - n \rVert", "‖ a - n ‖"),
     ],
 )
