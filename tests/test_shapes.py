@@ -118,7 +118,8 @@ CASES = [
     ),
     case(
         "Y_1d", lambda: call_gradients(Y=np.zeros(M)), ValueError,
-        "gradients: Y must be a 2-D array; got 1-D with shape (5,)",
+        "gradients: Y must be a 2-D array; got 1-D with shape (5,) (reshape the m labels to a row, Y.reshape(1, -1), "
+        "not to a column (m, 1))",
     ),
     case(
         "W1_1d", lambda: call_forward({"W1": np.ones(4)}), ValueError,

@@ -99,10 +99,10 @@ def as_matrix(func, name, x):
     """
     x = as_array(func, name, x)
     if x.ndim != 2:
-        raise ValueError(
-            f"{func}: {name} must be a 2-D array; got {x.ndim}-D with shape {x.shape} "
-            "(reshape a column to (n, 1), or a row of m examples to (1, m))"
-        )
+        # Labels of one output unit are a row, one per example: a column (m, 1) would be m units of one example.
+        how = ("reshape the m labels to a row, Y.reshape(1, -1), not to a column (m, 1)" if name == "Y"
+               else "reshape a column to (n, 1), or a row of m examples to (1, m)")
+        raise ValueError(f"{func}: {name} must be a 2-D array; got {x.ndim}-D with shape {x.shape} ({how})")
     return x
 
 
