@@ -1,0 +1,990 @@
+"""Typeset formulas that execute: each formula of the forward and backward pass, as the reader sees it, is evaluated.
+
+A local Sphinx extension (loaded from conf/). While a page is read, every display equation is parsed from its TeX,
+the text KaTeX typesets, by a small parser for the course's notation, and evaluated with numpy on random networks whose
+sizes all differ from each other and from m (so a missing transpose cannot hide behind a square matrix). Every side of
+the equation must equal the quantity its left-hand side names, as ``backprop.forward`` and ``backprop.gradients``
+compute it, or as centred differences give it (``\\partial J / \\partial W^{[l]}``, the gradient of one example's loss).
+
+What the notation means here:
+
+- ``Z^{[l]}``, ``A^{[l]}``, ``W^{[l]}``, ``b^{[l]}``, ``X``, ``Y``, ``dZ^{[l]}``, ``dA^{[l]}``, ``dW^{[l]}``, ``db^{[l]}``,
+  ``J``, ``\\mathcal L`` (the losses), ``m``, ``n^{[l]}``; a generic layer ``l`` (with ``l+1``, ``l-1``) is checked at
+  every layer where the formula applies, ``L`` is the output layer, and ``[2]`` on a page about two layers is the
+  output layer of a two-layer network. ``^T`` transposes, ``(i)`` is column i of the batch, ``_j``, ``_{jk}`` are
+  entries (free indices on the left-hand side run over the whole array; ``\\sum_{j=1}^{n^{[l]}}`` sums over units).
+- Juxtaposition and ``\\cdot`` are matrix products (or a number times an array), ``*`` and ``\\odot`` element-wise
+  products of equal shapes, ``\\frac`` divides by a number or entry by entry, ``+`` and ``-`` need equal shapes or a
+  column added to every column (the bias). Nothing else broadcasts: a wrong shape is a wrong formula.
+- ``g^{[l]}`` and ``g^{[l]\\prime}`` are layer l's activation and its derivative; ``\\sigma``, ``\\tanh``, ``\\log``,
+  ``\\operatorname{diag}`` (a column to a diagonal matrix).
+- Lower-case symbols (``z^{[l]}``, ``dz^{[l]}``, ``a``) are one example's columns: such a formula is checked on networks
+  with m = 1. A lower-case weight ``w^{[l]}`` makes it the one-unit scalar version, checked with every n[l] = 1.
+  Without any layer (``Z = w^T X + b``, ``dw``), the formula is Week 2's logistic regression: one sigmoid unit, whose
+  column of weights is ``w = W^{[1]T}``.
+
+A mismatch is a build warning (so a strict build fails) naming the page, the line, the label, the quantity and the
+difference::
+
+    transpose.md:142: WARNING: formula (eq-dw): dW[l] as typeset has shape (5, 3); the package gives (3, 5) ...
+
+A display equation that is not a computable statement of the pass (notation, a Taylor expansion, a Jacobian in
+numerator layout) carries a marker, a MyST comment on the line just above it, that readers never see::
+
+    % formula: not checked (a Taylor expansion, not a formula of the pass)
+
+An unmarked equation the parser cannot read is a warning too, so every display equation is either checked or marked
+with its reason. `make bench` prints, per page, checked / marked / total (`page_report`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
+
+import numpy as np
+
+MARKER = re.compile(r"^formula:\s*not checked\s*\((.+)\)\s*$", re.S)
+WHERE = re.compile(r"^formula:\s*where\s+(.+?)\s*$", re.S)
+_CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example")
+RTOL = 1e-7  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
+
+
+class FormulaError(Exception):
+    """The TeX is not a formula this checker can read (not a wrong formula: that is a `Mismatch`)."""
+
+
+class Mismatch(Exception):
+    """The formula as typeset disagrees with the package or with centred differences."""
+
+
+class _NotApplicable(Exception):
+    """The formula names a layer this network does not have (l + 1 at the output layer, say)."""
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Tokens
+
+_IGNORED = {
+    r"\!", r"\,", r"\;", r"\:", r"\ ", r"\left", r"\right", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\big", r"\Big",
+    r"\biggl", r"\biggr", r"\textstyle", r"\displaystyle", r"\limits", r"\quad", r"\qquad",
+}
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]|\d+(?:\.\d+)?|\S")
+
+
+def tokenize(tex: str) -> list[str]:
+    """TeX as tokens, spacing dropped, ``\\frac1m`` and ``\\tfrac{1}{m}`` both as ``\\frac {1} {m}``."""
+    tokens = [t for t in _TOKEN.findall(tex) if t not in _IGNORED and t != "{}"]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        i += 1
+        if t not in (r"\frac", r"\tfrac", r"\dfrac"):
+            out.append(t)
+            continue
+        out.append(r"\frac")
+        for _ in range(2):  # unbraced arguments are one character: \frac12, \frac1m
+            if i < len(tokens) and tokens[i] != "{":
+                if re.fullmatch(r"\d\d+", tokens[i]):
+                    out += ["{", tokens[i][0], "}"]
+                    tokens[i] = tokens[i][1:]
+                else:
+                    out += ["{", tokens[i], "}"]
+                    i += 1
+            else:
+                depth = 0
+                while i < len(tokens):
+                    out.append(tokens[i])
+                    depth += {"{": 1, "}": -1}.get(tokens[i], 0)
+                    i += 1
+                    if depth == 0:
+                        break
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The tree
+
+@dataclass
+class Sym:
+    name: str  # "Z", "dZ", "z", "dz", "W", "w", "b", "db", "A", "X", "Y", "J", "m", "n", "Loss", ...
+    # (the rows layout, \tilde Z: the course's array transposed, is the flag `rows`)
+    layer: str | None = None  # "l", "l+1", "L", "2", ...
+    column: str | None = None  # "i": column i of the batch
+    sub: tuple = ()  # entry indices: ("j",), ("j", "k"), ("i", ":")
+    transpose: bool = False
+    power: int | None = None
+    rows: bool = False
+
+
+@dataclass
+class Num:
+    value: float
+
+
+@dataclass
+class Call:
+    func: str  # "g", "sigma", "tanh", "diag", "log", "exp"
+    arg: object
+    layer: str | None = None
+    prime: bool = False
+    transpose: bool = False
+    power: int | None = None
+
+
+@dataclass
+class Bin:
+    op: str  # "@" (juxtaposition), "*", "+", "-", "/"
+    left: object
+    right: object
+
+
+@dataclass
+class Neg:
+    arg: object
+
+
+@dataclass
+class Sum:
+    var: str
+    upper: object
+    body: object
+
+
+@dataclass
+class Group:
+    arg: object
+    transpose: bool = False
+    power: int | None = None
+    sub: tuple = ()  # (W^{[2]T})_{kj}: an entry of the group
+
+
+@dataclass
+class Partial:
+    """``\\partial J / \\partial V`` (shape of V) or ``\\partial \\mathcal L^{(i)} / \\partial V`` (one example's)."""
+
+    of: Sym
+    wrt: Sym
+
+
+_NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial)
+_LETTERS = set("ZAWbXYJmnLzawxy")
+_GRAD_BASES = set("ZAWbzawx")
+_STOP = {"+", "-", "=", ")", "]", "}", "&", ",", ".", r"\rangle"}
+
+
+class _Parser:
+    def __init__(self, tokens: list[str]):
+        self.t = tokens
+        self.i = 0
+
+    def peek(self, k=0):
+        j = self.i + k
+        return self.t[j] if j < len(self.t) else None
+
+    def take(self, expected=None):
+        tok = self.peek()
+        if tok is None or (expected is not None and tok != expected):
+            raise FormulaError(f"expected {expected or 'more'} at {' '.join(self.t[self.i:self.i + 6])!r}")
+        self.i += 1
+        return tok
+
+    def group_tokens(self) -> list[str]:
+        """The tokens of a braced group, braces dropped, or one token."""
+        if self.peek() != "{":
+            return [self.take()]
+        self.take("{")
+        depth, out = 1, []
+        while True:
+            tok = self.take()
+            depth += {"{": 1, "}": -1}.get(tok, 0)
+            if depth == 0:
+                return out
+            out.append(tok)
+
+    def expr(self):
+        node = Neg(self.term()) if self.peek() == "-" and self.take() else self.term()
+        while self.peek() in ("+", "-"):
+            op = self.take()
+            node = Bin(op, node, self.term())
+        return node
+
+    def term(self):
+        """Element-wise products of matrix products: as in the formulas, W^T dZ * g'(Z) and g'(Z) * W^T dZ are both
+        g'(Z) times (W^T dZ), entry by entry (NumPy would read g1p * W2.T @ dZ2 as (g1p * W2.T) @ dZ2)."""
+        node = self.chain()
+        while self.peek() in ("*", r"\odot", r"\oslash"):
+            op = "/" if self.take() == r"\oslash" else "*"
+            node = Bin(op, node, self.chain())
+        return node
+
+    def chain(self):
+        """Juxtaposition and \\cdot: matrix products, or a number times an array."""
+        node = self.factor()
+        while True:
+            tok = self.peek()
+            if tok == r"\cdot":
+                self.take()
+                node = Bin("@", node, self.factor())
+            elif tok is not None and tok not in _STOP and tok not in ("*", r"\odot", r"\oslash"):
+                node = Bin("@", node, self.factor())
+            else:
+                return node
+
+    def postfix(self, node):
+        while self.peek() in ("^", "_"):
+            if self.take() == "_":
+                if not isinstance(node, Group):
+                    raise FormulaError("a subscript on a function's value")
+                node.sub = _subscript(self.group_tokens())
+                continue
+            sup = self.group_tokens()
+            if sup in (["T"], [r"\top"]):
+                node.transpose = True
+            elif len(sup) == 1 and sup[0].isdigit():
+                node.power = int(sup[0])
+            else:
+                raise FormulaError(f"superscript {''.join(sup)!r} on a group")
+        return node
+
+    def factor(self):
+        tok = self.peek()
+        if tok is None:
+            raise FormulaError("the formula ends too early")
+        if tok in ("(", "["):
+            self.take()
+            inner = self.expr()
+            self.take(")" if tok == "(" else "]")
+            return self.postfix(Group(inner))
+        if tok == "{":
+            return self.postfix(Group(_parse_tokens(self.group_tokens())))
+        if re.fullmatch(r"\d+(?:\.\d+)?", tok):
+            self.take()
+            return Num(float(tok))
+        if tok == r"\frac":
+            self.take()
+            top, bottom = self.group_tokens(), self.group_tokens()
+            if top and top[0] == r"\partial":
+                return _partial(top, bottom)
+            return Bin("/", _parse_tokens(top), _parse_tokens(bottom))
+        if tok == r"\sum":
+            return self.sum()
+        if tok in (r"\sigma", r"\tanh", r"\log", r"\exp", r"\operatorname", "g"):
+            return self.call()
+        if tok == r"\underbrace":
+            self.take()
+            node = _parse_tokens(self.group_tokens())
+            if self.peek() == "_":
+                self.take()
+                self.group_tokens()
+            return Group(node)
+        if tok == r"\mathcal":
+            self.take()
+            if self.group_tokens() != ["L"]:
+                raise FormulaError("\\mathcal L is the only calligraphic symbol")
+            node = self.symbol("Loss")
+            if self.peek() == "(":  # \mathcal L(a^{[L](i)}, y^{(i)}): the loss of those arguments
+                self.take()
+                args = [self.expr()]
+                while self.peek() == ",":
+                    self.take()
+                    args.append(self.expr())
+                self.take(")")
+                columns = {n.column for a in args for n in _walk(a) if isinstance(n, Sym) and n.column}
+                node.column = node.column or (columns.pop() if columns else None)
+            return node
+        if tok == "d" and self.peek(1) == r"\tilde" and self.peek(2) in _GRAD_BASES:
+            self.take(), self.take()
+            node = self.symbol("d" + self.take())
+            node.rows = True
+            return node
+        if tok == r"\tilde" and self.peek(1) in _LETTERS:
+            self.take()
+            node = self.symbol(self.take())
+            node.rows = True
+            return node
+        if tok == "d" and self.peek(1) in _GRAD_BASES:
+            self.take()
+            return self.symbol("d" + self.take())
+        if tok == "e" and self.peek(1) == "^":  # e^{-z}
+            self.take(), self.take()
+            return Call("exp", _parse_tokens(self.group_tokens()))
+        if tok in _LETTERS:
+            return self.symbol(self.take())
+        raise FormulaError(f"cannot read {tok!r}")
+
+    def symbol(self, name):
+        node = Sym(name)
+        while self.peek() in ("^", "_"):
+            if self.take() == "_":
+                node.sub = _subscript(self.group_tokens())
+            else:
+                _read_superscript(node, self.group_tokens())
+        return node
+
+    def call(self):
+        tok = self.take()
+        if tok == r"\operatorname":
+            name = "".join(self.group_tokens()).replace("\\", "")
+            if name not in ("diag", "relu", "leaky_relu", "linear"):
+                raise FormulaError(f"unknown function {name!r}")
+            node = Call(name, None)
+        else:
+            node = Call(tok.lstrip("\\"), None)
+        while self.peek() in ("^", "'"):
+            if self.take() == "'":
+                node.prime = True
+            else:
+                _read_superscript(node, self.group_tokens())
+        if self.peek() in ("(", "["):
+            arg = self.factor()
+            node.arg = arg.arg if isinstance(arg, Group) and not arg.transpose and arg.power is None else arg
+            return node
+        if node.func in ("tanh", "log", "sigma") and self.peek() is not None and self.peek() not in _STOP:
+            node.arg = self.factor()  # \tanh z^{[1]}, \log a
+            return node
+        raise FormulaError(f"{node.func} without an argument")
+
+    def sum(self):
+        self.take(r"\sum")
+        lower = upper = None
+        while self.peek() in ("_", "^"):
+            if self.take() == "_":
+                lower = self.group_tokens()
+            else:
+                upper = self.group_tokens()
+        if lower is None or len(lower) != 3 or lower[1] != "=" or lower[2] != "1" or upper is None:
+            raise FormulaError(f"a sum must run from 1 to a bound: \\sum_{{{''.join(lower or [])}}}")
+        return Sum(lower[0], _parse_tokens(upper), self.chain())
+
+
+def _subscript(tokens: list[str]) -> tuple:
+    text = "".join(tokens)
+    if re.fullmatch(r"[a-z]", text):
+        return (text,)
+    if re.fullmatch(r"[a-z][a-z]", text):
+        return (text[0], text[1])
+    if re.fullmatch(r"[a-z],:", text):
+        return (text[0], ":")
+    raise FormulaError(f"subscript _{{{text}}}")
+
+
+def _read_superscript(node, sup: list[str]):
+    """[l+1]T, [l]\\prime, [l](i), T, (i), \\prime, 2."""
+    k = 0
+    while k < len(sup):
+        tok = sup[k]
+        if tok == "[":
+            end = sup.index("]", k)
+            node.layer = "".join(sup[k + 1:end])
+            k = end + 1
+        elif tok == "(":
+            end = sup.index(")", k)
+            node.column = "".join(sup[k + 1:end])
+            k = end + 1
+        elif tok in ("T", r"\top"):
+            node.transpose = True
+            k += 1
+        elif tok in (r"\prime", "'"):
+            if not isinstance(node, Call):
+                raise FormulaError("a prime on a symbol that is not a function")
+            node.prime = True
+            k += 1
+        elif tok.isdigit() and k == len(sup) - 1:
+            node.power = int(tok)
+            k += 1
+        else:
+            raise FormulaError(f"superscript {''.join(sup)!r}")
+
+
+def _partial(top: list[str], bottom: list[str]) -> Partial:
+    of, wrt = _parse_tokens(top[1:]), _parse_tokens(bottom[1:] if bottom[:1] == [r"\partial"] else ["?"])
+    if not (isinstance(of, Sym) and isinstance(wrt, Sym) and of.name in ("J", "Loss")):
+        raise FormulaError("a derivative other than of J or of one example's loss (a Jacobian)")
+    return Partial(of, wrt)
+
+
+def _parse_tokens(tokens):
+    p = _Parser(tokens)
+    node = p.expr()
+    if p.peek() is not None:
+        raise FormulaError(f"cannot read {' '.join(p.t[p.i:p.i + 8])!r}")
+    return node
+
+
+def _walk(node):
+    yield node
+    for child in vars(node).values():
+        if isinstance(child, _NODES):
+            yield from _walk(child)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Equations: the sides of each statement, the lines of an aligned block
+
+@dataclass
+class Statement:
+    sides: list
+    tex: str
+    line_offset: int  # lines below the start of the block
+
+
+def _top_level_split(text: str, separator: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch == separator and depth == 0:
+            parts.append(text[start:k])
+            start = k + 1
+    return parts + [text[start:]]
+
+
+_OPERATOR_START = re.compile(r"^(?:[*+\-]|\\cdot|\\odot)")
+
+
+def statements(tex: str) -> list[Statement]:
+    """The equations a display formula states: one per line of an aligned block (a line starting with ``=`` extends
+    the previous equation, one starting with an operator its last side), several per line when separated by
+    ``\\qquad`` or ``, &``."""
+    body = re.sub(r"\\begin\{aligned\}|\\end\{aligned\}", "", tex)
+    body = re.sub(r"\\text\{[^{}]*\}|\{\}", "", body)
+    found: list[tuple[list[str], int]] = []
+    offset = 0
+    for raw in re.split(r"\\\\", body):
+        line_offset = offset + raw[:len(raw) - len(raw.lstrip())].count("\n")
+        offset += raw.count("\n")
+        raw = re.sub(r"^\s*(?:&|\\q?quad|\{\})*\s*", "", raw)
+        pieces = re.split(r"\\qquad|,\s*&", raw)
+        merged: list[str] = []
+        for piece in pieces:  # a piece without '=' continues the previous one (spacing, not a second equation)
+            if merged and "=" not in piece and "=" in merged[-1]:
+                merged[-1] += " " + piece
+            else:
+                merged.append(piece)
+        for n, part in enumerate(merged):
+            part = part.replace("&", " ").strip()
+            part = re.sub(r"^\\quad\b", "", part).strip()
+            part = re.sub(r"[,.]\s*$", "", part).strip()
+            if not part:
+                continue
+            if n == 0 and found and part.startswith("="):
+                found[-1][0].append(part)
+            elif n == 0 and found and _OPERATOR_START.match(part):
+                found[-1][0][-1] += " " + part
+            else:
+                found.append(([part], line_offset))
+    out = []
+    for pieces, line_offset in found:
+        text = " ".join(pieces)
+        sides = [s for s in _top_level_split(text, "=") if s.strip()]
+        if len(sides) < 2:
+            raise FormulaError(f"no '=' in {text!r}")
+        out.append(Statement([_parse_tokens(tokenize(s)) for s in sides], text, line_offset))
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Networks to evaluate on
+
+@dataclass
+class Network:
+    sizes: tuple
+    m: int
+    activations: tuple
+    params: dict
+    X: np.ndarray
+    Y: np.ndarray
+    values: dict = field(default_factory=dict)  # ("Z", 2) -> array, ("J", None) -> number
+
+    @property
+    def L(self):
+        return len(self.sizes) - 1
+
+
+@lru_cache(maxsize=None)
+def network(sizes: tuple, m: int, activations: tuple, seed: int) -> Network:
+    import backprop
+
+    rng = np.random.default_rng(seed)
+    params = {}
+    for l in range(1, len(sizes)):
+        params[f"W{l}"] = rng.normal(size=(sizes[l], sizes[l - 1]))
+        params[f"b{l}"] = rng.normal(size=(sizes[l], 1))
+    X = rng.normal(size=(sizes[0], m))
+    Y = (rng.uniform(size=(sizes[-1], m)) < 0.5).astype(float)
+    AL, caches = backprop.forward(params, X, list(activations))
+    grads = backprop.gradients(params, X, Y, list(activations))
+    net = Network(sizes, m, activations, params, X, Y)
+    v = net.values
+    v[("X", None)], v[("Y", None)], v[("A", 0)] = X, Y, X
+    v[("m", None)], v[("L", None)] = float(m), float(net.L)
+    for l, cache in enumerate(caches, start=1):
+        v[("W", l)], v[("b", l)], v[("Z", l)] = params[f"W{l}"], params[f"b{l}"], cache.Z
+        v[("A", l)] = AL if l == net.L else caches[l].A_prev
+        v[("dW", l)], v[("db", l)], v[("dZ", l)] = grads[f"dW{l}"], grads[f"db{l}"], grads[f"dZ{l}"]
+    for l, n in enumerate(sizes):
+        v[("n", l)] = float(n)
+    for l in range(net.L):
+        v[("dA", l)] = grads[f"dA{l}"]
+    if activations[-1] == "sigmoid":
+        v[("dA", net.L)] = backprop.output_da(AL, Y)
+    v[("Loss", None)] = backprop.example_losses(AL, Y, output=activations[-1])
+    v[("J", None)] = backprop.cost(AL, Y, output=activations[-1])
+    return net
+
+
+def _cost_with(net: Network, name: str, value, column: int | None = None) -> float:
+    """J (or example `column`'s loss) with parameter `name` ("W2", "b1") replaced by `value`."""
+    import backprop
+
+    params = {**net.params, name: value}
+    X, Y = (net.X, net.Y) if column is None else (net.X[:, [column]], net.Y[:, [column]])
+    AL, _ = backprop.forward(params, X, list(net.activations))
+    return backprop.cost(AL, Y, output=net.activations[-1])
+
+
+def _cost_from(net: Network, name: str, layer: int, value, column: int | None = None) -> float:
+    """J (or example `column`'s loss) computed from Z[layer] or A[layer] = `value` onwards."""
+    import backprop
+
+    acts = net.activations
+    A = backprop.ACTIVATIONS[acts[layer - 1]].g(value) if name == "Z" else value
+    for l in range(layer + 1, net.L + 1):
+        A = backprop.ACTIVATIONS[acts[l - 1]].g(net.params[f"W{l}"] @ A + net.params[f"b{l}"])
+    Y = net.Y if column is None else net.Y[:, [column]]
+    if column is not None:
+        A = A[:, [column]]
+    return backprop.cost(A, Y, output=acts[-1])
+
+
+_SPECS = {
+    # every size differs from every other and from m
+    "batch": [((3, 5, 4, 2), 7, ("relu", "tanh", "sigmoid")), ((4, 2, 6, 1), 5, ("tanh", "relu", "sigmoid")),
+              ((3, 5, 2), 7, ("tanh", "sigmoid")), ((4, 6, 1), 3, ("relu", "sigmoid"))],
+    "scalar": [((1, 1, 1, 1), 1, ("tanh", "relu", "sigmoid")), ((1, 1, 1), 1, ("tanh", "sigmoid")),
+               ((1, 1, 1, 1, 1), 1, ("tanh", "tanh", "relu", "sigmoid"))],
+    "week2": [((4, 1), 7, ("sigmoid",)), ((3, 1), 5, ("sigmoid",))],
+}
+
+
+def _networks(kind: str, m_is_one: bool):
+    specs = _SPECS["scalar" if kind == "scalar" else kind]
+    return [network(sizes, 1 if m_is_one else m, acts, seed) for seed, (sizes, m, acts) in enumerate(specs)]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Evaluation
+
+_FUNCTIONS = {"sigma": "sigmoid", "tanh": "tanh"}
+_LOWER = {"z": "Z", "a": "A", "dz": "dZ", "da": "dA", "x": "X", "y": "Y", "w": "W", "dw": "dW"}
+_LAYERED = {"Z", "A", "W", "b", "dZ", "dA", "dW", "db"}
+
+
+def _layer(expr: str | None, l: int, L: int) -> int | None:
+    if expr is None:
+        return None
+    text = expr.replace(" ", "")
+    if not re.fullmatch(r"[lL0-9]+(?:[+\-][0-9]+)?", text):
+        raise FormulaError(f"layer index [{expr}]")
+    return int(eval(text.replace("L", str(L)).replace("l", str(l)), {"__builtins__": {}}))  # digits, l, L, + or -
+
+
+class _Eval:
+    def __init__(self, net: Network, l: int | None, week2: bool):
+        self.net, self.l, self.week2 = net, l, week2
+        self.index: dict[str, int] = {}
+
+    def __call__(self, node):
+        return getattr(self, type(node).__name__)(node)
+
+    def Num(self, node):
+        return node.value
+
+    def _key(self, node):
+        name = _LOWER.get(node.name, node.name)
+        if name == "n":
+            if node.layer is None:
+                raise FormulaError("n without a layer")
+            return ("n", _layer(node.layer, self.l, self.net.L))
+        if name not in _LAYERED:
+            if node.layer is not None:
+                raise FormulaError(f"{node.name} with a layer")
+            return (name, None)
+        if node.layer is None:
+            if not self.week2:
+                raise FormulaError(f"{node.name} without a layer")
+            return (name, 1)
+        return (name, _layer(node.layer, self.l, self.net.L))
+
+    def Sym(self, node):
+        key = self._key(node)
+        if key not in self.net.values:
+            raise _NotApplicable(str(key))
+        value = self.net.values[key]
+        if self.week2 and node.name in ("w", "dw"):
+            value = value.T  # Week 2's column of weights is a row of W[1]
+        if node.rows:
+            value = value.T  # the rows layout stores every array transposed
+        if node.column is not None:
+            value = value[:, [self._index(node.column)]]
+        return _post(self._entry(value, node.sub), node.transpose, node.power)
+
+    def _index(self, name):
+        if name not in self.index:
+            raise FormulaError(f"index {name} outside a sum over it")
+        return self.index[name]
+
+    def _entry(self, value, sub):
+        if not sub:
+            return value
+        try:
+            return self._entry_at(value, sub)
+        except IndexError:
+            raise Mismatch(f"entry _{''.join(sub)} outside an array of shape {np.shape(value)}") from None
+
+    def _entry_at(self, value, sub):
+        if sub[-1] == ":":
+            return value[[self._index(sub[0])], :]
+        if len(sub) == 2:
+            return float(value[self._index(sub[0]), self._index(sub[1])])
+        if np.shape(value)[0] == 1:  # a row: y_i, a_i of Week 2
+            return float(value[0, self._index(sub[0])])
+        if np.shape(value)[1] != 1:
+            raise Mismatch(f"one index _{sub[0]} on an array of shape {np.shape(value)}")
+        return float(value[self._index(sub[0]), 0])
+
+    def Call(self, node):
+        import backprop
+
+        arg = self(node.arg)
+        if node.func == "g":
+            layer = 1 if node.layer is None and self.week2 else _layer(node.layer, self.l, self.net.L)
+            if layer is None or not 1 <= layer <= self.net.L:
+                raise _NotApplicable(f"g[{layer}]")
+            act = backprop.ACTIVATIONS[self.net.activations[layer - 1]]
+            if node.prime and act.g_prime is None:
+                raise _NotApplicable("softmax has no element-wise g'")
+            value = (act.g_prime if node.prime else act.g)(np.asarray(arg, dtype=float))
+        elif node.func == "sigma":
+            value = (backprop.logistic_prime if node.prime else backprop.logistic)(np.asarray(arg, dtype=float))
+        elif node.func == "tanh":
+            value = (backprop.tanh_prime if node.prime else np.tanh)(np.asarray(arg, dtype=float))
+        elif node.func == "log":
+            value = np.log(arg)
+        elif node.func == "exp":
+            value = np.exp(arg)
+        elif node.func in ("relu", "leaky_relu", "linear"):
+            act = backprop.ACTIVATIONS[node.func]
+            value = (act.g_prime if node.prime else act.g)(np.asarray(arg, dtype=float))
+        elif node.func == "diag":
+            if np.ndim(arg) != 2 or np.shape(arg)[1] != 1:
+                raise Mismatch(f"diag of shape {np.shape(arg)}, not a column")
+            value = np.diagflat(arg)
+        else:
+            raise FormulaError(f"unknown function {node.func}")
+        if isinstance(value, np.ndarray) and value.shape == ():
+            value = float(value)
+        return _post(value, node.transpose, node.power)
+
+    def Group(self, node):
+        return self._entry(_post(self(node.arg), node.transpose, node.power), node.sub)
+
+    def Neg(self, node):
+        return -self(node.arg)
+
+    def Sum(self, node):
+        upper = int(round(self(node.upper)))
+        total = 0.0
+        for k in range(upper):
+            self.index[node.var] = k
+            total = total + self(node.body)
+        del self.index[node.var]
+        return total
+
+    def Partial(self, node):
+        """∂J/∂V or ∂L⁽ⁱ⁾/∂V by centred differences, shaped like V (the course's layout): V a parameter W[l], b[l],
+        or a batch array Z[l], A[l]; an entry V_jk picks one derivative."""
+        import backprop
+
+        wrt = node.wrt
+        name = _LOWER.get(wrt.name, wrt.name)
+        if name not in ("W", "b", "Z", "A") or wrt.transpose or wrt.column or wrt.rows:
+            raise FormulaError(f"a derivative with respect to {wrt.name}")
+        layer = 1 if wrt.layer is None and self.week2 else _layer(wrt.layer, self.l, self.net.L)
+        if layer is None or not (1 <= layer <= self.net.L) or (name == "A" and layer == self.net.L):
+            raise _NotApplicable(f"{name}[{layer}]")
+        column = None
+        if node.of.name == "Loss":
+            if node.of.column is None and self.net.m != 1:
+                raise FormulaError("the loss of which example")
+            column = self._index(node.of.column) if node.of.column else 0
+        if name in ("W", "b"):
+            key = f"{name}{layer}"
+            value = backprop.numerical_gradient(lambda v: _cost_with(self.net, key, v, column),
+                                                self.net.params[key])
+        else:
+            value = backprop.numerical_gradient(lambda v: _cost_from(self.net, name, layer, v, column),
+                                                self.net.values[(name, layer)])
+        if self.week2 and wrt.name == "w":
+            value = value.T
+        return self._entry(value, wrt.sub)
+
+    def Bin(self, node):
+        a, b = self(node.left), self(node.right)
+        sa, sb = np.shape(a), np.shape(b)
+        if sb == (1, 1) and sa != (1, 1):
+            b, sb = float(b[0, 0]), ()  # a 1 x 1 result is a number
+        if sa == (1, 1) and sb == ():
+            a, sa = float(a[0, 0]), ()
+        if node.op == "/":
+            if sb == () or sa == sb:
+                return a / b
+            raise Mismatch(f"a division of shapes {sa} and {sb}")
+        if sa == () or sb == ():
+            return a * b if node.op in ("@", "*") else (a + b if node.op == "+" else a - b)
+        if node.op == "@":
+            if sa[1] != sb[0]:
+                raise Mismatch(f"a matrix product of shapes {sa} and {sb}")
+            return a @ b
+        if node.op == "*":
+            if sa != sb:
+                raise Mismatch(f"an element-wise product of shapes {sa} and {sb}")
+            return a * b
+        column_bias = sa[0] == sb[0] and 1 in (sa[1], sb[1])
+        row_bias = sa[1] == sb[1] and 1 in (sa[0], sb[0])  # the rows layout adds a row to every row
+        if sa != sb and not (column_bias or row_bias):
+            raise Mismatch(f"a sum of shapes {sa} and {sb}")
+        return a + b if node.op == "+" else a - b
+
+
+def _post(value, transpose, power):
+    if power is not None:
+        value = value ** power
+    if transpose and np.ndim(value) == 2:
+        value = value.T
+    return value
+
+
+def _describe(node) -> str:
+    if isinstance(node, Sym):
+        return (node.name.replace("Loss", "L") + (f"[{node.layer}]" if node.layer else "")
+                + (f"({node.column})" if node.column else "") + ("".join(f"_{s}" for s in node.sub))
+                + ("ᵀ" if node.transpose else ""))
+    if isinstance(node, Partial):
+        return f"∂{_describe(node.of)}/∂{_describe(node.wrt)}"
+    return "the left-hand side"
+
+
+def _kind(sides) -> tuple[str, bool]:
+    """("batch" | "scalar" | "week2", whether m = 1): lower-case columns without (i) mean one example."""
+    syms = [n for side in sides for n in _walk(side) if isinstance(n, Sym)]
+    calls = [n for side in sides for n in _walk(side) if isinstance(n, Call) and n.func == "g"]
+    m_is_one = any(s.name in ("z", "a", "dz", "da", "x", "y") and s.column is None for s in syms)
+    layered = [s for s in syms if _LOWER.get(s.name, s.name) in _LAYERED and s.layer is not None] + \
+              [c for c in calls if c.layer is not None]
+    unlayered = [s for s in syms if _LOWER.get(s.name, s.name) in _LAYERED and s.layer is None]
+    if unlayered and not layered:
+        return "week2", m_is_one
+    if any(s.name in ("w", "dw") for s in syms):
+        return "scalar", True
+    return "batch", m_is_one
+
+
+def _layers_of(sides) -> tuple[set, int]:
+    """The layer expressions written, and the largest explicit layer number."""
+    exprs = {n.layer.replace(" ", "") for side in sides for n in _walk(side)
+             if isinstance(n, (Sym, Call)) and n.layer}
+    exprs |= {n.wrt.layer.replace(" ", "") for side in sides for n in _walk(side)
+              if isinstance(n, Partial) and n.wrt.layer}
+    return exprs, max((int(e) for e in exprs if e.isdigit()), default=0)
+
+
+def _free_indices(lhs) -> tuple:
+    sym = lhs.wrt if isinstance(lhs, Partial) else lhs
+    if isinstance(sym, Sym) and sym.sub and ":" not in sym.sub:
+        return sym.sub
+    return ()
+
+
+def _without_entries(node):
+    """The left-hand side with its entry subscript dropped: the whole array, for its shape."""
+    import copy
+
+    whole = copy.deepcopy(node)
+    (whole.wrt if isinstance(whole, Partial) else whole).sub = ()
+    return whole
+
+
+def _applies(net: Network, where: str) -> bool:
+    """Whether a network meets the conditions of a ``% formula: where ...`` marker."""
+    for match in _CONDITION.finditer(where):
+        if match.group(1) and (int(match.group(1)) > net.L or
+                               net.activations[int(match.group(1)) - 1] != match.group(2)):
+            return False
+        if match.group(0) == "one unit per layer" and set(net.sizes) != {1}:
+            return False
+        if match.group(0) == "one example" and net.m != 1:
+            return False
+    return True
+
+
+def check_statement(st: Statement, where: str = "") -> int:
+    """Evaluate one equation on every network and layer where it applies; the number of evaluations. Raises Mismatch
+    (the quantity and how it differs) or FormulaError (TeX this checker cannot read)."""
+    kind, m_is_one = _kind(st.sides)
+    if "one unit per layer" in where:
+        kind, m_is_one = "scalar", True
+    m_is_one = m_is_one or "one example" in where
+    exprs, top = _layers_of(st.sides)
+    generic = any("l" in e for e in exprs)
+    outputs = any(isinstance(n, Partial) or (isinstance(n, Sym) and n.name in ("Y", "y", "J", "Loss"))
+                  for side in st.sides for n in _walk(side))
+    # the activation a formula writes out: a^{[1]} = tanh(z^{[1]}) holds where layer 1 is tanh
+    declared = {(_FUNCTIONS[n.func], n.arg.layer) for s in st.sides for n in _walk(s)
+                if isinstance(n, Call) and n.func in _FUNCTIONS and isinstance(n.arg, Sym) and n.arg.layer}
+    checked = 0
+    for net in _networks(kind, m_is_one):
+        if not _applies(net, where):
+            continue
+        if top > net.L or (top and not generic and outputs and kind != "week2" and net.L != top):
+            continue  # next to Y or J, explicit layers describe one network: on a page about two layers, [2] is its output
+        if any(l.isdigit() and (int(l) > net.L or net.activations[int(l) - 1] != f) for f, l in declared):
+            continue
+        for l in range(1, net.L + 1) if generic else [None]:
+            ev = _Eval(net, l, kind == "week2")
+            try:
+                _compare(st, ev, net, l)
+            except _NotApplicable:
+                continue
+            checked += 1
+    if not checked:
+        raise FormulaError("no network and layer where it applies")
+    return checked
+
+
+def _compare(st: Statement, ev: _Eval, net: Network, l):
+    free = _free_indices(st.sides[0])
+    where = (f" at l = {l}" if l is not None else "") + f" (layer sizes {', '.join(map(str, net.sizes))}; m = {net.m})"
+    quantity = _describe(st.sides[0])
+    if free:
+        whole = ev(_without_entries(st.sides[0]))
+        shape = np.shape(whole) if len(free) == 2 else (np.shape(whole)[0],)
+        values = []
+        for point in product(*(range(n) for n in shape)):
+            ev.index.update(zip(free, point))
+            values.append([ev(side) for side in st.sides])
+        for k in free:
+            ev.index.pop(k, None)
+        sides = [np.reshape([v[s] for v in values], shape) for s in range(len(st.sides))]
+    else:
+        sides = [ev(side) for side in st.sides]
+    if any(np.shape(v) == () for v in sides):  # a number written as a sum of 1 x 1 terms is a number
+        sides = [float(np.squeeze(v)) if np.shape(v) == (1, 1) else v for v in sides]
+    reference = sides[0]
+    for value in sides[1:]:
+        if np.shape(value) != np.shape(reference):
+            raise Mismatch(f"{quantity} as typeset has shape {np.shape(value)}; the package gives "
+                           f"{np.shape(reference)}{where}")
+        scale = max(float(np.max(np.abs(reference))) if np.size(reference) else 0.0, 1e-12)
+        error = float(np.max(np.abs(np.asarray(value, dtype=float) - np.asarray(reference, dtype=float)))) / scale
+        if not error <= RTOL:
+            raise Mismatch(f"{quantity} as typeset differs from the package by a relative {error:.2g}{where}")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Pages
+
+@dataclass
+class FormulaReport:
+    label: str | None
+    line: int | None
+    status: str  # "checked", "marked", "unreadable", "wrong"
+    message: str = ""
+
+
+def _markers(node) -> tuple[str | None, str]:
+    """(the reason of a ``% formula: not checked (reason)`` comment, the conditions of a ``% formula: where ...``
+    comment) on the lines just before the node."""
+    from docutils import nodes
+
+    reason, where = None, ""
+    parent = node.parent
+    k = parent.index(node) if parent is not None else 0
+    while k > 0 and isinstance(parent[k - 1], (nodes.comment, nodes.target)):  # a label is a target node
+        if isinstance(parent[k - 1], nodes.target):
+            k -= 1
+            continue
+        text = parent[k - 1].astext().strip()
+        if MARKER.match(text):
+            reason = MARKER.match(text).group(1)
+        elif WHERE.match(text):
+            where = WHERE.match(text).group(1)
+            unknown = _CONDITION.sub("", where).replace(";", "").replace(",", "").replace("and", "").strip()
+            if unknown:
+                raise FormulaError(f"unknown condition {unknown!r} in '% formula: where'")
+        k -= 1
+    return reason, where
+
+
+def check_tex(tex: str, where: str = "") -> int:
+    """Check every equation of one display formula; the number of evaluations. A Mismatch carries `line_offset`,
+    the line of the wrong equation within the formula."""
+    total = 0
+    for st in statements(tex):
+        try:
+            total += check_statement(st, where)
+        except (Mismatch, FormulaError) as error:
+            error.line_offset = st.line_offset
+            raise
+    return total
+
+
+def page_report(doctree) -> list[FormulaReport]:
+    """Every display equation of a page: checked, marked (with its reason), unreadable or wrong."""
+    from docutils import nodes
+
+    reports = []
+    for node in doctree.findall(nodes.math_block):
+        label = node.get("label") or (node["names"][0] if node.get("names") else None)
+        try:
+            reason, where = _markers(node)
+        except FormulaError as error:
+            reports.append(FormulaReport(label, node.line, "unreadable", str(error)))
+            continue
+        if reason is not None:
+            reports.append(FormulaReport(label, node.line, "marked", reason))
+            continue
+        try:
+            check_tex(node.astext(), where)
+        except (Mismatch, FormulaError) as error:
+            # node.line is the line of the opening $$; the TeX starts on the next one
+            line = node.line + 1 + getattr(error, "line_offset", 0) if node.line else None
+            status = "wrong" if isinstance(error, Mismatch) else "unreadable"
+            reports.append(FormulaReport(label, line, status, str(error)))
+        else:
+            reports.append(FormulaReport(label, node.line, "checked"))
+    return reports
+
+
+def _check_page(app, doctree):
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
+    for report in page_report(doctree):
+        if report.status in ("checked", "marked"):
+            continue
+        what = "formula" + (f" ({report.label})" if report.label else "")
+        if report.status == "wrong":
+            message = f"{what}: {report.message}"
+        else:
+            message = (f"{what} cannot be checked: {report.message}. Fix the TeX, or mark it on the line above with "
+                       "'% formula: not checked (why)'")
+        logger.warning(message, location=(app.env.docname, report.line), type="formula", subtype=report.status)
+
+
+def setup(app):
+    app.connect("doctree-read", _check_page)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,164 @@
+"""The typeset formulas execute (conf/formula_check.py): each equation's TeX, as the reader sees it, is evaluated.
+
+The unit tests take the TeX of labelled equations straight from the pages' sources, edit it the way a formula goes
+wrong (a transpose dropped, 1/m dropped, `*` turned into a product, a sign flipped, g′ turned into g, a layer index
+shifted) and require the checker to call the edited formula wrong, naming the quantity; a correct formula written
+another way must pass. tests/test_build.py proves that a real `make html` fails on such an edit, naming page and label.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "conf"))
+import formula_check  # noqa: E402  (conf/ is where Sphinx loads it from)
+from formula_check import FormulaError, Mismatch, check_tex, statements  # noqa: E402
+
+
+def tex_of(page: str, label: str) -> str:
+    """The TeX of the display equation `label` in book/<page>.md."""
+    text = (ROOT / "book" / f"{page}.md").read_text()
+    match = re.search(r"\$\$\n((?:(?!\$\$).)*?)\n\$\$ \(" + re.escape(label) + r"\)", text, re.S)
+    assert match, f"{page}.md has no equation {label}"
+    return match.group(1)
+
+
+def edited(tex: str, old: str, new: str) -> str:
+    assert tex.count(old) >= 1, f"{old!r} not in {tex!r}"
+    return tex.replace(old, new, 1)
+
+
+# -- Every labelled formula named here is checked, and passes -------------------------------------------------------
+
+CHECKED = [
+    ("notation", "eq-linear-forward"), ("notation", "eq-activation-forward"), ("notation", "eq-cost"),
+    ("chain-rule", "eq-dz-from-da"), ("chain-rule", "eq-dz-hidden"), ("transpose", "eq-da-prev"),
+    ("transpose", "eq-dw"), ("loss-vs-cost", "eq-dw-sum"), ("loss-vs-cost", "eq-db"),
+    ("output-layer", "eq-dz-output"), ("output-layer", "eq-da-output"), ("output-layer", "eq-loss-bce"),
+    ("l-layers", "eq-layer-backward-step"), ("logistic-regression", "eq-lr-forward"),
+    ("logistic-regression", "eq-lr-dw"), ("logistic-regression", "eq-lr-db"), ("activations", "eq-tanh-prime"),
+    ("activations", "eq-sigmoid-prime"), ("conventions", "eq-rows-backward"),
+]
+
+
+@pytest.mark.parametrize("page, label", CHECKED)
+def test_each_core_formula_as_typeset_agrees_with_the_package(page, label):
+    assert check_tex(tex_of(page, label)) > 0
+
+
+# -- A wrong formula fails, of each kind, on three pages --------------------------------------------------------------
+
+WRONG = [
+    # a transpose dropped
+    ("chain-rule", "eq-dz-hidden", "W^{[l+1]T}", "W^{[l+1]}"),
+    ("transpose", "eq-dw", "A^{[l-1]T}", "A^{[l-1]}"),
+    ("l-layers", "eq-layer-backward-step", "W^{[l]T} dZ^{[l]}", "W^{[l]} dZ^{[l]}"),
+    ("logistic-regression", "eq-lr-dw", "dZ^T", "dZ"),
+    # 1/m dropped
+    ("transpose", "eq-dw", r"\frac{1}{m}", ""),
+    ("loss-vs-cost", "eq-db", r"\frac1m \sum", r"\sum"),
+    ("logistic-regression", "eq-lr-db", r"\frac1m", ""),
+    ("l-layers", "eq-layer-backward-step", r"\tfrac{1}{m}\, dZ", "dZ"),
+    # * turned into a matrix product
+    ("chain-rule", "eq-dz-hidden", "dZ^{[l+1]} *", "dZ^{[l+1]}"),
+    ("chain-rule", "eq-dz-from-da", "dA^{[l]} *", "dA^{[l]}"),
+    ("l-layers", "eq-layer-backward-step", "dA^{[l]} *", "dA^{[l]}"),
+    # a sign flipped
+    ("output-layer", "eq-dz-output", "A^{[L]} - Y", "Y - A^{[L]}"),
+    ("logistic-regression", "eq-lr-dz", "A - Y", "Y - A"),
+    ("output-layer", "eq-da-output", r"-\left(", r"\left("),
+    # g' turned into g
+    ("chain-rule", "eq-dz-hidden", r"g^{[l]\prime}", "g^{[l]}"),
+    ("chain-rule", "eq-dz-from-da", r"g^{[l]\prime}", "g^{[l]}"),
+    ("l-layers", "eq-layer-backward-step", r"g^{[l]\prime}", "g^{[l]}"),
+    # a layer index shifted
+    ("chain-rule", "eq-dz-hidden", "dZ^{[l+1]}", "dZ^{[l]}"),
+    ("transpose", "eq-da-prev", "dA^{[l-1]}", "dA^{[l]}"),
+    ("transpose", "eq-dw", "A^{[l-1]T}", "A^{[l]T}"),
+]
+
+
+@pytest.mark.parametrize("page, label, old, new", WRONG)
+def test_a_wrong_formula_fails_naming_the_quantity(page, label, old, new):
+    with pytest.raises(Mismatch) as error:
+        check_tex(edited(tex_of(page, label), old, new))
+    assert re.match(r"\S+ as typeset (has shape|differs from the package)|an? [\w-]+ (product|sum|division) of "
+                    r"shapes", str(error.value)), str(error.value)
+
+
+def test_a_wrong_shape_is_reported_with_both_shapes():
+    with pytest.raises(Mismatch, match=r"^dW\[l\] as typeset has shape \((\d+), (\d+)\); the package gives "
+                                       r"\((?!\1, \2)\d+, \d+\)"):
+        check_tex(r"dW^{[l]} = \frac{1}{m}\, \left(dZ^{[l]} A^{[l-1]T}\right)^T")
+
+
+# -- A right formula written another way passes ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("tex", [
+    r"dW^{[l]} = \tfrac{1}{m} dZ^{[l]} A^{[l-1]T}",
+    r"dW^{[l]} = \frac1m\, dZ^{[l]} A^{[l-1]T}",
+    r"dW^{[l]} = dZ^{[l]} A^{[l-1]T} \frac{1}{m}",
+    r"dW^{[l]} = \frac{dZ^{[l]} A^{[l-1]T}}{m}",
+    r"dZ^{[l]} = g^{[l]\prime}\!\left(Z^{[l]}\right) * \left(W^{[l+1]T} dZ^{[l+1]}\right)",
+    r"dZ^{[l]} = g^{[l]\prime}(Z^{[l]}) \odot W^{[l+1]T} dZ^{[l+1]}",
+    r"db^{[l]} = \frac{1}{m} \sum_{i=1}^{m} dz^{[l](i)}",
+    r"dA^{[l-1]} = \left(dZ^{[l]T} W^{[l]}\right)^T",
+])
+def test_a_right_formula_written_another_way_passes(tex):
+    assert check_tex(tex) > 0
+
+
+def test_a_generic_layer_is_checked_at_every_layer_where_it_applies():
+    # dZ[l] from dZ[l+1]: layers 1 to L-1 of every network (three-layer and two-layer ones)
+    assert check_tex(r"dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} * g^{[l]\prime}(Z^{[l]})") == 2 + 2 + 1 + 1
+
+
+def test_one_example_columns_and_the_scalar_one_unit_version_are_checked():
+    assert check_tex(r"dz^{[1]} = W^{[2]T} dz^{[2]} * g^{[1]\prime}\left(z^{[1]}\right)") > 0
+    assert check_tex(r"dz^{[1]} = w^{[2]}\, dz^{[2]}\, g^{[1]\prime}\!\left(z^{[1]}\right)") > 0
+    with pytest.raises(Mismatch):  # with many units, a one-unit formula is wrong
+        check_tex(r"dz^{[1]} = W^{[2]} dz^{[2]} * g^{[1]\prime}\left(z^{[1]}\right)")
+
+
+def test_per_entry_formulas_are_checked_entry_by_entry():
+    assert check_tex(r"da^{[l-1]}_k = \sum_{j=1}^{n^{[l]}} W^{[l]}_{jk}\, dz^{[l]}_j") > 0
+    with pytest.raises(Mismatch):
+        check_tex(r"da^{[l-1]}_k = \sum_{j=1}^{n^{[l]}} W^{[l]}_{kj}\, dz^{[l]}_j")
+
+
+def test_an_aligned_block_is_checked_line_by_line_and_reports_the_wrong_line():
+    tex = "\\begin{aligned}\nZ^{[l]} &= W^{[l]} A^{[l-1]} + b^{[l]}, \\\\\nA^{[l]} &= g^{[l]}(W^{[l]})\n\\end{aligned}"
+    found = statements(tex)
+    assert [s.line_offset for s in found] == [1, 2]
+    with pytest.raises(Mismatch):
+        check_tex(tex)
+
+
+def test_tex_the_checker_cannot_read_is_an_error_not_a_pass():
+    for tex in [r"\frac{f(t + \varepsilon) - f(t)}{\varepsilon}", r"dZ^{[l]} \approx \mathfrak{d}", r"x"]:
+        with pytest.raises(FormulaError):
+            check_tex(tex)
+
+
+def test_where_conditions_restrict_the_networks():
+    tanh_rule = r"g^{[1]\prime}\!\left(Z^{[1]}\right) = 1 - \left(A^{[1]}\right)^2"
+    with pytest.raises(Mismatch):  # not true of a ReLU layer
+        check_tex(tanh_rule)
+    assert check_tex(tanh_rule, where="layer 1 is tanh") > 0
+
+
+def test_page_report_counts_marked_and_checked_equations():
+    from docutils.core import publish_doctree
+    from myst_parser.parsers.docutils_ import Parser
+
+    source = (
+        "% formula: not checked (a Taylor expansion)\n$$\nf(t + h) = f(t) + h f'(t)\n$$\n\n"
+        "$$\ndZ^{[L]} = A^{[L]} - Y\n$$ (eq-x)\n\n$$\ndZ^{[L]} = Y - A^{[L]}\n$$\n\n$$\n\\mathfrak{z} = 1\n$$\n"
+    )
+    doctree = publish_doctree(source, parser=Parser(), settings_overrides={
+        "myst_enable_extensions": ["dollarmath", "amsmath"], "report_level": 5})
+    statuses = [(r.label, r.status) for r in formula_check.page_report(doctree)]
+    assert statuses == [(None, "marked"), ("eq-x", "checked"), (None, "wrong"), (None, "unreadable")]
