@@ -179,6 +179,36 @@ def bench_reading(html):
         print(f"  {'total, pages added since':<24} {'-':>7} {sum(added.values()):7d}   ({len(added)} pages)")
 
 
+def bench_formulas(doctrees: Path, repeats: int):
+    """The typeset formulas (conf/formula_check.py): per page, display equations checked / marked / total, the
+    labelled ones among them, and the checker's own cost over the whole book (fresh networks each run)."""
+    import pickle
+
+    sys.path.insert(0, str(ROOT / "conf"))
+    import formula_check
+
+    trees = {p.stem: pickle.loads(p.read_bytes()) for p in sorted(doctrees.glob("*.doctree"))}
+    times, reports = [], {}
+    for _ in range(repeats):
+        formula_check.network.cache_clear()
+        start = time.perf_counter()
+        reports = {page: formula_check.page_report(tree) for page, tree in trees.items()}
+        times.append(time.perf_counter() - start)
+    print(f"  {'page':<24} {'checked':>8} {'marked':>7} {'total':>6}   labelled: checked / total")
+    totals = np.zeros(5, dtype=int)
+    for page, report in reports.items():
+        if not report:
+            continue
+        row = np.array([sum(r.status == "checked" for r in report), sum(r.status == "marked" for r in report),
+                        len(report), sum(r.status == "checked" and bool(r.label) for r in report),
+                        sum(bool(r.label) for r in report)])
+        totals += row
+        print(f"  {page:<24} {row[0]:8d} {row[1]:7d} {row[2]:6d}   {row[3]:3d} / {row[4]}")
+    print(f"  {'total':<24} {totals[0]:8d} {totals[1]:7d} {totals[2]:6d}   {totals[3]:3d} / {totals[4]}"
+          f" ({totals[3] / max(totals[4], 1):.0%}; goal >= 80 %, and every backward-pass formula)")
+    print(f"  checker, whole book: {summary(times, 's')}   goal < 1 s")
+
+
 LIGHTHOUSE_SCORES = ["performance", "accessibility", "best-practices", "seo"]
 LIGHTHOUSE_METRICS = [("total-blocking-time", "TBT", "ms", 150), ("cumulative-layout-shift", "CLS", "", 0.02),
                       ("largest-contentful-paint", "LCP", "ms", None)]
@@ -243,6 +273,10 @@ def main():
             html = Path(tmp) / "html"
         print(f"reading words per page ({html})")
         bench_reading(html)
+        doctrees = html.parent / "doctrees"
+        if doctrees.is_dir():
+            print(f"typeset formulas ({doctrees})")
+            bench_formulas(doctrees, args.repeats)
         if args.reading_only:
             return
         print(f"pages, as a phone fetches them (gzip, empty cache; {html})")
