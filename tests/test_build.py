@@ -93,6 +93,58 @@ def test_after_an_incremental_build_a_link_to_an_equation_shows_its_new_number(w
     assert _shown_number(html, "cite", "eq-dz-hidden") == (carried, carried)
 
 
+# A wrong typeset formula fails the build (conf/formula_check.py), for each kind of mistake, on three pages at once:
+# one edit per page, each named by its page, line and label in the build's output.
+FORMULA_EDITS = {
+    "transpose dropped": [("chain-rule", "eq-dz-hidden", "W^{[l+1]T}", "W^{[l+1]}"),
+                          ("transpose", "eq-dw", "A^{[l-1]T}", "A^{[l-1]}"),
+                          ("logistic-regression", "eq-lr-dw", "dZ^T", "dZ")],
+    "1/m dropped": [("transpose", "eq-dw", r"\frac{1}{m}", ""),
+                    ("loss-vs-cost", "eq-db", r"\frac1m \sum", r"\sum"),
+                    ("logistic-regression", "eq-lr-db", r"\frac1m", "")],
+    "* as a product": [("chain-rule", "eq-dz-from-da", "dA^{[l]} *", "dA^{[l]}"),
+                       ("l-layers", "eq-layer-backward-step", "dA^{[l]} *", "dA^{[l]}"),
+                       ("logistic-regression", "eq-lr-forward", r"\sigma(Z)", r"\sigma Z")],
+    "a sign flipped": [("output-layer", "eq-dz-output", "A^{[L]} - Y", "Y - A^{[L]}"),
+                       ("logistic-regression", "eq-lr-dz", "A - Y", "Y - A"),
+                       ("notation", "eq-linear-forward", "+ b^{[l]}", "- b^{[l]}")],
+    "g' as g": [("chain-rule", "eq-dz-hidden", r"g^{[l]\prime}", "g^{[l]}"),
+                ("l-layers", "eq-layer-backward-step", r"g^{[l]\prime}", "g^{[l]}"),
+                ("activations", "eq-tanh-prime", r"\tanh'(z)", r"\tanh(z)")],
+    "a layer index shifted": [("chain-rule", "eq-dz-hidden", "dZ^{[l+1]}", "dZ^{[l]}"),
+                              ("transpose", "eq-da-prev", "dA^{[l-1]}", "dA^{[l]}"),
+                              ("loss-vs-cost", "eq-dw-sum", "a^{[l-1](i)T}", "a^{[l](i)T}")],
+}
+
+
+def _edit_equation(path, label, old, new):
+    """Replace `old` by `new` inside the display equation `label` of `path`, exactly once; the original text."""
+    text = path.read_text()
+    match = re.search(r"\$\$\n((?:(?!\$\$).)*?)\n\$\$ \(" + re.escape(label) + r"\)", text, re.S)
+    assert match and match.group(1).count(old) == 1, f"{path.name} {label}: expected exactly one {old!r}"
+    start, end = match.span(1)
+    path.write_text(text[:start] + match.group(1).replace(old, new) + text[end:])
+    return text
+
+
+@pytest.mark.parametrize("kind", FORMULA_EDITS)
+def test_a_wrong_typeset_formula_fails_the_build_naming_page_line_and_label(warm_copy, kind):
+    originals = {}
+    try:
+        for page, label, old, new in FORMULA_EDITS[kind]:
+            path = warm_copy / "book" / f"{page}.md"
+            originals.setdefault(path, path.read_text())
+            _edit_equation(path, label, old, new)
+        result = run_build(warm_copy)
+    finally:
+        for path, text in originals.items():
+            path.write_text(text)
+    assert result.returncode != 0, f"{kind}: the build passed with the wrong formulas"
+    for page, label, _, _ in FORMULA_EDITS[kind]:
+        assert re.search(rf"book/{page}\.md:\d+: WARNING: formula \({label}\): ", result.stdout), \
+            f"{kind}: no warning naming {page}.md and {label} in:\n{result.stdout[-3000:]}"
+
+
 def test_src_edit_reexecutes_every_page_that_imports_backprop(warm_copy):
     module = warm_copy / "src" / "backprop" / "activations.py"
     original = module.read_text()
