@@ -34,6 +34,7 @@ extensions = [
     "sphinx_sitemap",
     "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)
     "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
+    "formula_check",  # conf/formula_check.py: every display equation, as typeset, is evaluated (see its docstring)
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below

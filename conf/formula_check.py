@@ -866,9 +866,18 @@ def check_statement(st: Statement, where: str = "") -> int:
 
 
 def _compare(st: Statement, ev: _Eval, net: Network, l):
-    free = _free_indices(st.sides[0])
     where = (f" at l = {l}" if l is not None else "") + f" (layer sizes {', '.join(map(str, net.sizes))}; m = {net.m})"
     quantity = _describe(st.sides[0])
+    try:
+        _compare_sides(st, ev, quantity, where)
+    except Mismatch as error:
+        if str(error).startswith(quantity + " as typeset"):
+            raise
+        raise Mismatch(f"{quantity} as typeset: {error}{where}") from None
+
+
+def _compare_sides(st: Statement, ev: _Eval, quantity: str, where: str):
+    free = _free_indices(st.sides[0])
     if free:
         whole = ev(_without_entries(st.sides[0]))
         shape = np.shape(whole) if len(free) == 2 else (np.shape(whole)[0],)

@@ -85,8 +85,8 @@ WRONG = [
 def test_a_wrong_formula_fails_naming_the_quantity(page, label, old, new):
     with pytest.raises(Mismatch) as error:
         check_tex(edited(tex_of(page, label), old, new))
-    assert re.match(r"\S+ as typeset (has shape|differs from the package)|an? [\w-]+ (product|sum|division) of "
-                    r"shapes", str(error.value)), str(error.value)
+    assert re.match(r"\S+ as typeset( has shape \(| differs from the package by|: an? [\w-]+ (product|sum|division)"
+                    r" of shapes)", str(error.value)), str(error.value)
 
 
 def test_a_wrong_shape_is_reported_with_both_shapes():
