@@ -48,7 +48,7 @@ import numpy as np
 
 MARKER = re.compile(r"^formula:\s*not checked\s*\((.+)\)\s*$", re.S)
 WHERE = re.compile(r"^formula:\s*where\s+(.+?)\s*$", re.S)
-_CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example")
+_CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example|l < L")
 RTOL = 1e-7  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
 
 
@@ -356,6 +356,8 @@ class _Parser:
                 lower = self.group_tokens()
             else:
                 upper = self.group_tokens()
+        if lower == ["i"] and upper is None:  # \sum_i: over the m examples
+            return Sum("i", Sym("m"), self.chain())
         if lower is None or len(lower) != 3 or lower[1] != "=" or lower[2] != "1" or upper is None:
             raise FormulaError(f"a sum must run from 1 to a bound: \\sum_{{{''.join(lower or [])}}}")
         return Sum(lower[0], _parse_tokens(upper), self.chain())
@@ -786,11 +788,15 @@ def _kind(sides) -> tuple[str, bool]:
     layered = [s for s in syms if _LOWER.get(s.name, s.name) in _LAYERED and s.layer is not None] + \
               [c for c in calls if c.layer is not None]
     unlayered = [s for s in syms if _LOWER.get(s.name, s.name) in _LAYERED and s.layer is None]
-    if unlayered and not layered:
+    if unlayered and all(_layer_is_one(n) for n in layered):
         return "week2", m_is_one
     if any(s.name in ("w", "dw") for s in syms):
         return "scalar", True
     return "batch", m_is_one
+
+
+def _layer_is_one(node) -> bool:
+    return (node.layer or "").replace(" ", "") == "1"
 
 
 def _layers_of(sides) -> tuple[set, int]:
@@ -853,7 +859,8 @@ def check_statement(st: Statement, where: str = "") -> int:
             continue  # next to Y or J, explicit layers describe one network: on a page about two layers, [2] is its output
         if any(l.isdigit() and (int(l) > net.L or net.activations[int(l) - 1] != f) for f, l in declared):
             continue
-        for l in range(1, net.L + 1) if generic else [None]:
+        last = net.L - 1 if "l < L" in where else net.L
+        for l in range(1, last + 1) if generic else [None]:
             ev = _Eval(net, l, kind == "week2")
             try:
                 _compare(st, ev, net, l)
@@ -868,8 +875,16 @@ def check_statement(st: Statement, where: str = "") -> int:
 def _compare(st: Statement, ev: _Eval, net: Network, l):
     where = (f" at l = {l}" if l is not None else "") + f" (layer sizes {', '.join(map(str, net.sizes))}; m = {net.m})"
     quantity = _describe(st.sides[0])
+    lhs = st.sides[0]
+    column = lhs.column if isinstance(lhs, Sym) and lhs.column and lhs.column not in ev.index else None
     try:
-        _compare_sides(st, ev, quantity, where)
+        if column:  # dz^{(i)} = a^{(i)} - y^{(i)}: for every example i
+            for i in range(net.m):
+                ev.index[column] = i
+                _compare_sides(st, ev, quantity, where + f", example i = {i + 1}")
+            del ev.index[column]
+        else:
+            _compare_sides(st, ev, quantity, where)
     except Mismatch as error:
         if str(error).startswith(quantity + " as typeset"):
             raise
@@ -978,11 +993,52 @@ def page_report(doctree) -> list[FormulaReport]:
     return reports
 
 
+_SIZE_ONLY = re.compile(r"^\s*(?:[mlLn](?:_x|_\{x\})?|n\^\{\[[^\]]*\]\})\s*=\s*[\d\s,.\\dotsLl]+$")
+_CONDITION_AFTER = re.compile(r",?\s*(?:\\[ ,;])?\s*(?:\\text\{for \})?l\s*<\s*L\s*$")
+
+
+def inline_report(doctree, whole_page: bool) -> list[FormulaReport]:
+    """The formulas written inside answer boxes (or anywhere on a page such as the cheat sheet) that state an
+    equation: each is checked like a display equation. One that cannot be read is reported, not failed (an inline
+    formula cannot carry a marker); a statement of this page's sizes (m = 5) is skipped."""
+    from docutils import nodes
+
+    if whole_page:
+        places = [doctree]
+    else:
+        places = [n for n in doctree.findall(nodes.Admonition)
+                  if any(i.endswith("-answer") for i in n.get("ids", []))]
+    reports = []
+    for place in places:
+        for node in place.findall(nodes.math):
+            tex = node.astext()
+            if "=" not in tex or ":=" in tex or _SIZE_ONLY.match(tex) or re.match(r"^\s*l\s*=", tex):
+                continue
+            where = "l < L" if _CONDITION_AFTER.search(tex) else ""
+            tex = _CONDITION_AFTER.sub("", tex)
+            right = [side for side in _top_level_split(tex, "=")[1:]]
+            if right and not any(re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", side)) for side in right):
+                continue  # a value of this page's own example (Z^{[2]} = 0), not a formula of the pass
+            try:
+                check_tex(tex, where)
+            except Mismatch as error:
+                reports.append(FormulaReport(None, node.line, "wrong", f"{tex}: {error}"))
+            except FormulaError as error:
+                reports.append(FormulaReport(None, node.line, "unreadable", f"{tex}: {error}"))
+            else:
+                reports.append(FormulaReport(None, node.line, "checked", tex))
+    return reports
+
+
+INLINE_PAGES = {"cheat-sheet"}  # pages whose every inline equation is a formula of the pass
+
+
 def _check_page(app, doctree):
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)
-    for report in page_report(doctree):
+    inline = [r for r in inline_report(doctree, app.env.docname in INLINE_PAGES) if r.status == "wrong"]
+    for report in page_report(doctree) + inline:
         if report.status in ("checked", "marked"):
             continue
         what = "formula" + (f" ({report.label})" if report.label else "")

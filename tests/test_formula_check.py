@@ -162,3 +162,26 @@ def test_page_report_counts_marked_and_checked_equations():
         "myst_enable_extensions": ["dollarmath", "amsmath"], "report_level": 5})
     statuses = [(r.label, r.status) for r in formula_check.page_report(doctree)]
     assert statuses == [(None, "marked"), ("eq-x", "checked"), (None, "wrong"), (None, "unreadable")]
+
+
+def _doctree(source):
+    from docutils.core import publish_doctree
+    from myst_parser.parsers.docutils_ import Parser
+
+    return publish_doctree(source, parser=Parser(), settings_overrides={
+        "myst_enable_extensions": ["dollarmath", "amsmath", "colon_fence"], "report_level": 5})
+
+
+def test_equations_inside_an_answer_box_are_checked_and_the_page_size_is_not():
+    doctree = _doctree(
+        "(x-answer)=\n:::{admonition} The answer in one line\n:class: tip\n"
+        "$dZ^{[L]} = Y - A^{[L]}$, with $m = 5$ examples, and $dW^{[l]} = \\frac1m dZ^{[l]} A^{[l-1]T}$.\n:::\n\n"
+        "Outside the box, $dZ^{[L]} = Y$ is prose, not checked.\n"
+    )
+    statuses = [r.status for r in formula_check.inline_report(doctree, whole_page=False)]
+    assert statuses == ["wrong", "checked"]
+
+
+def test_a_condition_written_after_an_inline_formula_restricts_its_layers():
+    doctree = _doctree("$dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} * g^{[l]\\prime}(Z^{[l]}),\\ l < L$\n")
+    assert [r.status for r in formula_check.inline_report(doctree, whole_page=True)] == ["checked"]

@@ -206,6 +206,13 @@ def bench_formulas(doctrees: Path, repeats: int):
         print(f"  {page:<24} {row[0]:8d} {row[1]:7d} {row[2]:6d}   {row[3]:3d} / {row[4]}")
     print(f"  {'total':<24} {totals[0]:8d} {totals[1]:7d} {totals[2]:6d}   {totals[3]:3d} / {totals[4]}"
           f" ({totals[3] / max(totals[4], 1):.0%}; goal >= 80 %, and every backward-pass formula)")
+    inline = [r for page, tree in trees.items()
+              for r in formula_check.inline_report(tree, page in formula_check.INLINE_PAGES)]
+    print(f"  equations in answer boxes and on the cheat sheet: {sum(r.status == 'checked' for r in inline)} checked"
+          f" of {len(inline)}; not read:")
+    for r in inline:
+        if r.status != "checked":
+            print(f"    {r.message[:110]}")
     print(f"  checker, whole book: {summary(times, 's')}   goal < 1 s")
 
 
