@@ -48,7 +48,8 @@ import numpy as np
 
 MARKER = re.compile(r"^formula:\s*not checked\s*\((.+)\)\s*$", re.S)
 WHERE = re.compile(r"^formula:\s*where\s+(.+?)\s*$", re.S)
-_CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example|l < L")
+_CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example|l < L|numerator layout"
+                        r"|the output is softmax")
 RTOL = 1e-7  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
 
 
@@ -171,7 +172,7 @@ class Partial:
 
 
 _NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial)
-_LETTERS = set("ZAWbXYJmnLzawxy")
+_LETTERS = set("ZAWbXYJmnLzawxyK")
 _GRAD_BASES = set("ZAWbzawx")
 _STOP = {"+", "-", "=", ")", "]", "}", "&", ",", ".", r"\rangle"}
 
@@ -403,9 +404,11 @@ def _read_superscript(node, sup: list[str]):
 
 
 def _partial(top: list[str], bottom: list[str]) -> Partial:
-    of, wrt = _parse_tokens(top[1:]), _parse_tokens(bottom[1:] if bottom[:1] == [r"\partial"] else ["?"])
-    if not (isinstance(of, Sym) and isinstance(wrt, Sym) and of.name in ("J", "Loss")):
-        raise FormulaError("a derivative other than of J or of one example's loss (a Jacobian)")
+    if bottom[:1] != [r"\partial"]:
+        raise FormulaError("a derivative written without \\partial below")
+    of, wrt = _parse_tokens(top[1:]), _parse_tokens(bottom[1:])
+    if not (isinstance(of, Sym) and isinstance(wrt, Sym)) or of.name not in ("J", "Loss", "z", "a", "Z", "A"):
+        raise FormulaError("a derivative of something other than J, a loss, or a layer's z or a")
     return Partial(of, wrt)
 
 
@@ -517,12 +520,14 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int) -> Network:
         params[f"b{l}"] = rng.normal(size=(sizes[l], 1))
     X = rng.normal(size=(sizes[0], m))
     Y = (rng.uniform(size=(sizes[-1], m)) < 0.5).astype(float)
+    if activations[-1] == "softmax":  # one class per example
+        Y = np.eye(sizes[-1])[:, rng.integers(sizes[-1], size=m)]
     AL, caches = backprop.forward(params, X, list(activations))
     grads = backprop.gradients(params, X, Y, list(activations))
     net = Network(sizes, m, activations, params, X, Y)
     v = net.values
     v[("X", None)], v[("Y", None)], v[("A", 0)] = X, Y, X
-    v[("m", None)], v[("L", None)] = float(m), float(net.L)
+    v[("m", None)], v[("L", None)], v[("K", None)] = float(m), float(net.L), float(sizes[-1])
     for l, cache in enumerate(caches, start=1):
         v[("W", l)], v[("b", l)], v[("Z", l)] = params[f"W{l}"], params[f"b{l}"], cache.Z
         v[("A", l)] = AL if l == net.L else caches[l].A_prev
@@ -533,6 +538,8 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int) -> Network:
         v[("dA", l)] = grads[f"dA{l}"]
     if activations[-1] == "sigmoid":
         v[("dA", net.L)] = backprop.output_da(AL, Y)
+    if activations[-1] == "softmax":
+        v[("dA", net.L)] = -Y / AL  # each example's cross-entropy, differentiated by its a
     v[("Loss", None)] = backprop.example_losses(AL, Y, output=activations[-1])
     v[("J", None)] = backprop.cost(AL, Y, output=activations[-1])
     return net
@@ -546,6 +553,22 @@ def _cost_with(net: Network, name: str, value, column: int | None = None) -> flo
     X, Y = (net.X, net.Y) if column is None else (net.X[:, [column]], net.Y[:, [column]])
     AL, _ = backprop.forward(params, X, list(net.activations))
     return backprop.cost(AL, Y, output=net.activations[-1])
+
+
+def _forward_from(net: Network, name: str, layer: int, value, of_name: str, of_layer: int):
+    """Layer `of_layer`'s Z or A (flattened), computed from layer `layer`'s Z or A = `value` onwards."""
+    import backprop
+
+    acts = net.activations
+    Z, A = (value, None) if name == "Z" else (None, value)
+    if name == "Z":
+        A = backprop.ACTIVATIONS[acts[layer - 1]].g(Z)
+    for l in range(layer + 1, of_layer + 1):
+        Z = net.params[f"W{l}"] @ A + net.params[f"b{l}"]
+        A = backprop.ACTIVATIONS[acts[l - 1]].g(Z)
+    if of_layer == layer and of_name == "Z" and name == "A":
+        raise FormulaError("z of a layer as a function of its own a")
+    return (Z if of_name == "Z" else A).ravel()
 
 
 def _cost_from(net: Network, name: str, layer: int, value, column: int | None = None) -> float:
@@ -569,11 +592,12 @@ _SPECS = {
     "scalar": [((1, 1, 1, 1), 1, ("tanh", "relu", "sigmoid")), ((1, 1, 1), 1, ("tanh", "sigmoid")),
                ((1, 1, 1, 1, 1), 1, ("tanh", "tanh", "relu", "sigmoid"))],
     "week2": [((4, 1), 7, ("sigmoid",)), ((3, 1), 5, ("sigmoid",))],
+    "softmax": [((4, 3), 5, ("softmax",)), ((3, 5, 4), 2, ("tanh", "softmax"))],
 }
 
 
-def _networks(kind: str, m_is_one: bool):
-    specs = _SPECS["scalar" if kind == "scalar" else kind]
+def _networks(kind: str, m_is_one: bool, softmax: bool = False):
+    specs = _SPECS["softmax" if softmax else "scalar" if kind == "scalar" else kind]
     return [network(sizes, 1 if m_is_one else m, acts, seed) for seed, (sizes, m, acts) in enumerate(specs)]
 
 
@@ -595,8 +619,8 @@ def _layer(expr: str | None, l: int, L: int) -> int | None:
 
 
 class _Eval:
-    def __init__(self, net: Network, l: int | None, week2: bool):
-        self.net, self.l, self.week2 = net, l, week2
+    def __init__(self, net: Network, l: int | None, week2: bool, numerator: bool = False):
+        self.net, self.l, self.week2, self.numerator = net, l, week2, numerator
         self.index: dict[str, int] = {}
 
     def __call__(self, node):
@@ -614,11 +638,13 @@ class _Eval:
         if name not in _LAYERED:
             if node.layer is not None:
                 raise FormulaError(f"{node.name} with a layer")
+            if name == "K" and self.net.activations[-1] != "softmax":
+                raise FormulaError("K classes, on a network without a softmax output")
             return (name, None)
         if node.layer is None:
             if not self.week2:
                 raise FormulaError(f"{node.name} without a layer")
-            return (name, 1)
+            return (name, self.net.L)  # Week 2's unit, or a softmax page's output layer
         return (name, _layer(node.layer, self.l, self.net.L))
 
     def Sym(self, node):
@@ -663,7 +689,7 @@ class _Eval:
 
         arg = self(node.arg)
         if node.func == "g":
-            layer = 1 if node.layer is None and self.week2 else _layer(node.layer, self.l, self.net.L)
+            layer = self.net.L if node.layer is None and self.week2 else _layer(node.layer, self.l, self.net.L)
             if layer is None or not 1 <= layer <= self.net.L:
                 raise _NotApplicable(f"g[{layer}]")
             act = backprop.ACTIVATIONS[self.net.activations[layer - 1]]
@@ -707,32 +733,53 @@ class _Eval:
         return total
 
     def Partial(self, node):
-        """∂J/∂V or ∂L⁽ⁱ⁾/∂V by centred differences, shaped like V (the course's layout): V a parameter W[l], b[l],
-        or a batch array Z[l], A[l]; an entry V_jk picks one derivative."""
+        """By centred differences. ∂J/∂V, ∂L⁽ⁱ⁾/∂V: shaped like V (the course's layout), or, under a `where numerator
+        layout` marker, the row of a column V's derivatives. ∂z/∂a, ∂a/∂z (one example's columns, or any layers'
+        Z and A): the Jacobian, in numerator layout. V_jk picks one derivative."""
         import backprop
 
-        wrt = node.wrt
+        wrt, of = node.wrt, node.of
         name = _LOWER.get(wrt.name, wrt.name)
         if name not in ("W", "b", "Z", "A") or wrt.transpose or wrt.column or wrt.rows:
             raise FormulaError(f"a derivative with respect to {wrt.name}")
-        layer = 1 if wrt.layer is None and self.week2 else _layer(wrt.layer, self.l, self.net.L)
-        if layer is None or not (1 <= layer <= self.net.L) or (name == "A" and layer == self.net.L):
+        layer = self._layer_of(wrt)
+        if layer is None or not (1 <= layer <= self.net.L) or (name == "A" and layer == self.net.L and
+                                                                  of.name in ("J", "Loss")):
             raise _NotApplicable(f"{name}[{layer}]")
-        column = None
-        if node.of.name == "Loss":
-            if node.of.column is None and self.net.m != 1:
-                raise FormulaError("the loss of which example")
-            column = self._index(node.of.column) if node.of.column else 0
-        if name in ("W", "b"):
-            key = f"{name}{layer}"
-            value = backprop.numerical_gradient(lambda v: _cost_with(self.net, key, v, column),
-                                                self.net.params[key])
-        else:
-            value = backprop.numerical_gradient(lambda v: _cost_from(self.net, name, layer, v, column),
-                                                self.net.values[(name, layer)])
-        if self.week2 and wrt.name == "w":
-            value = value.T
-        return self._entry(value, wrt.sub)
+        if of.name in ("J", "Loss"):
+            column = None
+            if of.name == "Loss":
+                if of.column is None and self.net.m != 1:
+                    raise FormulaError("the loss of which example")
+                column = self._index(of.column) if of.column else 0
+            if name in ("W", "b"):
+                key = f"{name}{layer}"
+                value = backprop.numerical_gradient(lambda v: _cost_with(self.net, key, v, column),
+                                                    self.net.params[key])
+            else:
+                value = backprop.numerical_gradient(lambda v: _cost_from(self.net, name, layer, v, column),
+                                                    self.net.values[(name, layer)])
+            if self.week2 and wrt.name == "w":
+                value = value.T
+            if self.numerator and name in ("Z", "A") and value.shape[1] == 1:
+                value = value.T  # numerator layout: a scalar's derivative by a column is a row
+            return self._entry(value, wrt.sub)
+        # a Jacobian: of = z or a of some layer, as a function of wrt
+        of_name, of_layer = _LOWER.get(of.name, of.name), self._layer_of(of)
+        if of_name not in ("Z", "A") or name not in ("Z", "A") or of.sub or wrt.sub:
+            raise FormulaError("a Jacobian other than of a layer's z or a by another's")
+        if of_layer is None or of_layer < layer or not 1 <= of_layer <= self.net.L:
+            raise _NotApplicable(f"{of_name}[{of_layer}]")
+        jac = backprop.numerical_jacobian(
+            lambda v: _forward_from(self.net, name, layer, v, of_name, of_layer), self.net.values[(name, layer)])
+        return jac
+
+    def _layer_of(self, sym):
+        if sym.layer is None:
+            if not self.week2:
+                raise FormulaError(f"{sym.name} without a layer")
+            return self.net.L
+        return _layer(sym.layer, self.l, self.net.L)
 
     def Bin(self, node):
         a, b = self(node.left), self(node.right)
@@ -846,13 +893,16 @@ def check_statement(st: Statement, where: str = "") -> int:
     m_is_one = m_is_one or "one example" in where
     exprs, top = _layers_of(st.sides)
     generic = any("l" in e for e in exprs)
-    outputs = any(isinstance(n, Partial) or (isinstance(n, Sym) and n.name in ("Y", "y", "J", "Loss"))
-                  for side in st.sides for n in _walk(side))
+    outputs = any((isinstance(n, Partial) and n.of.name in ("J", "Loss"))
+                  or (isinstance(n, Sym) and n.name in ("Y", "y", "J", "Loss")) for side in st.sides for n in _walk(side))
     # the activation a formula writes out: a^{[1]} = tanh(z^{[1]}) holds where layer 1 is tanh
     declared = {(_FUNCTIONS[n.func], n.arg.layer) for s in st.sides for n in _walk(s)
                 if isinstance(n, Call) and n.func in _FUNCTIONS and isinstance(n.arg, Sym) and n.arg.layer}
     checked = 0
-    for net in _networks(kind, m_is_one):
+    softmax = "the output is softmax" in where
+    if softmax and kind == "week2":  # unlayered a, z on a softmax page: the output layer of a one-layer network
+        kind = "week2"
+    for net in _networks(kind, m_is_one, softmax):
         if not _applies(net, where):
             continue
         if top > net.L or (top and not generic and outputs and kind != "week2" and net.L != top):
@@ -861,7 +911,7 @@ def check_statement(st: Statement, where: str = "") -> int:
             continue
         last = net.L - 1 if "l < L" in where else net.L
         for l in range(1, last + 1) if generic else [None]:
-            ev = _Eval(net, l, kind == "week2")
+            ev = _Eval(net, l, kind == "week2", "numerator layout" in where)
             try:
                 _compare(st, ev, net, l)
             except _NotApplicable:
