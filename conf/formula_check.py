@@ -50,7 +50,8 @@ MARKER = re.compile(r"^formula:\s*not checked\s*\((.+)\)\s*$", re.S)
 WHERE = re.compile(r"^formula:\s*where\s+(.+?)\s*$", re.S)
 _CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example|l < L|numerator layout"
                         r"|the output is softmax")
-RTOL = 1e-7  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
+RTOL = 1e-7
+LAMBDA = 0.7  # the L2 strength λ of a formula that writes one  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
 
 
 class FormulaError(Exception):
@@ -164,6 +165,21 @@ class Group:
 
 
 @dataclass
+class Cases:
+    """``\\begin{cases} v_1, & z > 0 \\\\ v_2, & z < 0 \\end{cases}``: entry by entry, the value whose condition holds."""
+
+    rows: list  # [(value node, (left node, op, right node))]
+
+
+@dataclass
+class Norm:
+    """``\\lVert W \\rVert_F^2``: the sum of the squares of the entries (Frobenius)."""
+
+    arg: object
+    power: int | None = None
+
+
+@dataclass
 class Partial:
     """``\\partial J / \\partial V`` (shape of V) or ``\\partial \\mathcal L^{(i)} / \\partial V`` (one example's)."""
 
@@ -171,8 +187,9 @@ class Partial:
     wrt: Sym
 
 
-_NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial)
+_NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial, Cases, Norm)
 _LETTERS = set("ZAWbXYJmnLzawxyK")
+_CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
 _GRAD_BASES = set("ZAWbzawx")
 _STOP = {"+", "-", "=", ")", "]", "}", "&", ",", ".", r"\rangle"}
 
@@ -273,6 +290,32 @@ class _Parser:
             return Bin("/", _parse_tokens(top), _parse_tokens(bottom))
         if tok == r"\sum":
             return self.sum()
+        if tok == r"\cases":
+            self.take()
+            return _cases(self.group_tokens())
+        if tok == r"\lVert":
+            self.take()
+            depth, inner = 0, []
+            while self.peek() != r"\rVert" or depth:
+                tok = self.take()
+                depth += {r"\lVert": 1, r"\rVert": -1}.get(tok, 0)
+                inner.append(tok)
+            self.take(r"\rVert")
+            node = Norm(_parse_tokens(inner))
+            if self.peek() == "_":
+                self.take()
+                if self.group_tokens() != ["F"]:
+                    raise FormulaError("a norm other than Frobenius")
+            if self.peek() == "^":
+                self.take()
+                power = self.group_tokens()
+                if power != ["2"]:
+                    raise FormulaError("a norm's power other than 2")
+                node.power = 2
+            return node
+        if tok == r"\lambda":
+            self.take()
+            return Sym("lambda")
         if tok in (r"\sigma", r"\tanh", r"\log", r"\exp", r"\operatorname", "g"):
             return self.call()
         if tok == r"\underbrace":
@@ -364,6 +407,25 @@ class _Parser:
         return Sum(lower[0], _parse_tokens(upper), self.chain())
 
 
+def _cases(tokens: list[str]) -> Cases:
+    """The rows of a cases block, given as {value}{condition} groups."""
+    p = _Parser(tokens)
+    rows = []
+    while p.peek() is not None:
+        value_tokens = p.group_tokens()
+        try:
+            value = _parse_tokens(value_tokens)
+        except FormulaError:  # a constant such as relu's c at z = 0: read only if its case occurs
+            value = None
+        condition = p.group_tokens()
+        ops = [k for k, t in enumerate(condition) if t in ("<", ">", "=")]
+        if len(ops) != 1:
+            raise FormulaError(f"a case's condition {''.join(condition)!r}")
+        k = ops[0]
+        rows.append((value, (_parse_tokens(condition[:k]), condition[k], _parse_tokens(condition[k + 1:]))))
+    return Cases(rows)
+
+
 def _subscript(tokens: list[str]) -> tuple:
     text = "".join(tokens)
     if re.fullmatch(r"[a-z]", text):
@@ -447,6 +509,18 @@ def _top_level_split(text: str, separator: str) -> list[str]:
     return parts + [text[start:]]
 
 
+def _cases_tex(match) -> str:
+    """A cases block as one token group, so the line breaks inside it do not split the equation."""
+    rows = []
+    for row in re.split(r"\\\\", match.group(1)):
+        if not row.strip():
+            continue
+        value, _, condition = row.partition("&")
+        condition = re.sub(r"[,.]\s*$", "", condition.strip())
+        rows.append("{" + re.sub(r",\s*$", "", value.strip()) + "}{" + condition + "}")
+    return r"\cases{" + "".join(rows) + "}"
+
+
 _OPERATOR_START = re.compile(r"^(?:[*+\-]|\\cdot|\\odot)")
 
 
@@ -454,7 +528,8 @@ def statements(tex: str) -> list[Statement]:
     """The equations a display formula states: one per line of an aligned block (a line starting with ``=`` extends
     the previous equation, one starting with an operator its last side), several per line when separated by
     ``\\qquad`` or ``, &``."""
-    body = re.sub(r"\\begin\{aligned\}|\\end\{aligned\}", "", tex)
+    body = _CASES.sub(_cases_tex, tex)
+    body = re.sub(r"\\begin\{aligned\}|\\end\{aligned\}", "", body)
     body = re.sub(r"\\text\{[^{}]*\}|\{\}", "", body)
     found: list[tuple[list[str], int]] = []
     offset = 0
@@ -510,7 +585,8 @@ class Network:
 
 
 @lru_cache(maxsize=None)
-def network(sizes: tuple, m: int, activations: tuple, seed: int) -> Network:
+def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | None = None) -> Network:
+    """A random network and its batch of m examples; with `column`, that one example alone (m = 1)."""
     import backprop
 
     rng = np.random.default_rng(seed)
@@ -522,12 +598,15 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int) -> Network:
     Y = (rng.uniform(size=(sizes[-1], m)) < 0.5).astype(float)
     if activations[-1] == "softmax":  # one class per example
         Y = np.eye(sizes[-1])[:, rng.integers(sizes[-1], size=m)]
+    if column is not None:
+        X, Y, m = X[:, [column]], Y[:, [column]], 1
     AL, caches = backprop.forward(params, X, list(activations))
     grads = backprop.gradients(params, X, Y, list(activations))
     net = Network(sizes, m, activations, params, X, Y)
     v = net.values
     v[("X", None)], v[("Y", None)], v[("A", 0)] = X, Y, X
     v[("m", None)], v[("L", None)], v[("K", None)] = float(m), float(net.L), float(sizes[-1])
+    v[("lambda", None)] = LAMBDA
     for l, cache in enumerate(caches, start=1):
         v[("W", l)], v[("b", l)], v[("Z", l)] = params[f"W{l}"], params[f"b{l}"], cache.Z
         v[("A", l)] = AL if l == net.L else caches[l].A_prev
@@ -543,6 +622,25 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int) -> Network:
     v[("Loss", None)] = backprop.example_losses(AL, Y, output=activations[-1])
     v[("J", None)] = backprop.cost(AL, Y, output=activations[-1])
     return net
+
+
+def _l2_cost(net: Network, params: dict) -> float:
+    """J with the L2 penalty, (λ/2m) Σ_l ‖W[l]‖²_F, computed here (the package has no L2 term yet)."""
+    import backprop
+
+    AL, _ = backprop.forward(params, net.X, list(net.activations))
+    penalty = sum(float(np.sum(W ** 2)) for k, W in params.items() if k.startswith("W"))
+    return backprop.cost(AL, net.Y, output=net.activations[-1]) + LAMBDA / (2 * net.m) * penalty
+
+
+def _l2_reference(net: Network, name: str, layer: int | None):
+    """J and dW[l] of the L2-regularised cost, by centred differences; the other quantities do not change."""
+    import backprop
+
+    if name == "J":
+        return _l2_cost(net, net.params)
+    key = f"W{layer}"
+    return backprop.numerical_gradient(lambda W: _l2_cost(net, {**net.params, key: W}), net.params[key])
 
 
 def _cost_with(net: Network, name: str, value, column: int | None = None) -> float:
@@ -597,8 +695,11 @@ _SPECS = {
 
 
 def _networks(kind: str, m_is_one: bool, softmax: bool = False):
+    """The networks a formula is checked on; for one example's formulas, each of the first three examples alone."""
     specs = _SPECS["softmax" if softmax else "scalar" if kind == "scalar" else kind]
-    return [network(sizes, 1 if m_is_one else m, acts, seed) for seed, (sizes, m, acts) in enumerate(specs)]
+    if not m_is_one or kind == "scalar":
+        return [network(sizes, 1 if m_is_one else m, acts, seed) for seed, (sizes, m, acts) in enumerate(specs)]
+    return [network(sizes, m, acts, seed, i) for seed, (sizes, m, acts) in enumerate(specs) for i in range(min(m, 3))]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -619,8 +720,8 @@ def _layer(expr: str | None, l: int, L: int) -> int | None:
 
 
 class _Eval:
-    def __init__(self, net: Network, l: int | None, week2: bool, numerator: bool = False):
-        self.net, self.l, self.week2, self.numerator = net, l, week2, numerator
+    def __init__(self, net: Network, l: int | None, week2: bool, numerator: bool = False, l2: bool = False):
+        self.net, self.l, self.week2, self.numerator, self.l2 = net, l, week2, numerator, l2
         self.index: dict[str, int] = {}
 
     def __call__(self, node):
@@ -652,6 +753,8 @@ class _Eval:
         if key not in self.net.values:
             raise _NotApplicable(str(key))
         value = self.net.values[key]
+        if self.l2 and key[0] in ("J", "dW"):
+            value = _l2_reference(self.net, *key)
         if self.week2 and node.name in ("w", "dw"):
             value = value.T  # Week 2's column of weights is a row of W[1]
         if node.rows:
@@ -717,6 +820,26 @@ class _Eval:
             value = float(value)
         return _post(value, node.transpose, node.power)
 
+    def Cases(self, node):
+        result = None
+        for value_node, (left, op, right) in node.rows:
+            a, b = np.asarray(self(left), dtype=float), np.asarray(self(right), dtype=float)
+            mask = a > b if op == ">" else a < b if op == "<" else a == b
+            if result is None:
+                result = np.full(mask.shape, np.nan)
+            if mask.any():  # a case that never occurs (z exactly 0) is not evaluated
+                if value_node is None:
+                    raise FormulaError("a case whose value cannot be read occurs")
+                value = np.broadcast_to(np.asarray(self(value_node), dtype=float), mask.shape)
+                result[mask] = value[mask]
+        if result is None or np.isnan(result).any():
+            raise Mismatch("an entry that no case covers")
+        return result
+
+    def Norm(self, node):
+        value = float(np.sum(np.asarray(self(node.arg), dtype=float) ** 2))
+        return value if node.power == 2 else value ** 0.5
+
     def Group(self, node):
         return self._entry(_post(self(node.arg), node.transpose, node.power), node.sub)
 
@@ -726,6 +849,13 @@ class _Eval:
     def Sum(self, node):
         upper = int(round(self(node.upper)))
         total = 0.0
+        if node.var == "l":  # a sum over the layers: the body's layer index l runs from 1 to the bound
+            outer, total = self.l, 0.0
+            for k in range(1, upper + 1):
+                self.l = k
+                total = total + self(node.body)
+            self.l = outer
+            return total
         for k in range(upper):
             self.index[node.var] = k
             total = total + self(node.body)
@@ -824,6 +954,9 @@ def _describe(node) -> str:
                 + ("ᵀ" if node.transpose else ""))
     if isinstance(node, Partial):
         return f"∂{_describe(node.of)}/∂{_describe(node.wrt)}"
+    if isinstance(node, Call):
+        return (node.func.replace("sigma", "σ") + (f"[{node.layer}]" if node.layer else "") + ("′" if node.prime else "")
+                + f"({_describe(node.arg)})")
     return "the left-hand side"
 
 
@@ -900,6 +1033,8 @@ def check_statement(st: Statement, where: str = "") -> int:
                 if isinstance(n, Call) and n.func in _FUNCTIONS and isinstance(n.arg, Sym) and n.arg.layer}
     checked = 0
     softmax = "the output is softmax" in where
+    # a formula that writes λ is about the L2-regularised cost: its J and dW are that cost's
+    l2 = any(isinstance(n, Sym) and n.name == "lambda" for side in st.sides for n in _walk(side))
     if softmax and kind == "week2":  # unlayered a, z on a softmax page: the output layer of a one-layer network
         kind = "week2"
     for net in _networks(kind, m_is_one, softmax):
@@ -911,7 +1046,7 @@ def check_statement(st: Statement, where: str = "") -> int:
             continue
         last = net.L - 1 if "l < L" in where else net.L
         for l in range(1, last + 1) if generic else [None]:
-            ev = _Eval(net, l, kind == "week2", "numerator layout" in where)
+            ev = _Eval(net, l, kind == "week2", "numerator layout" in where, l2)
             try:
                 _compare(st, ev, net, l)
             except _NotApplicable:

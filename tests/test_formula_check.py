@@ -185,3 +185,38 @@ def test_equations_inside_an_answer_box_are_checked_and_the_page_size_is_not():
 def test_a_condition_written_after_an_inline_formula_restricts_its_layers():
     doctree = _doctree("$dZ^{[l]} = W^{[l+1]T} dZ^{[l+1]} * g^{[l]\\prime}(Z^{[l]}),\\ l < L$\n")
     assert [r.status for r in formula_check.inline_report(doctree, whole_page=True)] == ["checked"]
+
+
+def test_one_example_formulas_see_both_signs_of_z():
+    # relu'(z) by cases is only tested if the one-example networks' z take both signs
+    zs = [float(net.values[("Z", 1)][0, 0]) for net in formula_check._networks("week2", True)]
+    assert min(zs) < 0 < max(zs)
+
+
+def test_a_derivative_by_cases_is_checked_case_by_case():
+    relu = "\\operatorname{relu}'(z) = \\begin{cases} 1, & z > 0,\\\\ 0, & z < 0,\\\\ c, & z = 0. \\end{cases}"
+    assert check_tex(relu) > 0
+    with pytest.raises(Mismatch):
+        check_tex(relu.replace("1, & z > 0", "0, & z > 0"))
+
+
+def test_jacobians_and_numerator_layout_rows_are_checked_by_centred_differences():
+    where = "numerator layout"
+    assert check_tex(r"\frac{\partial z^{[2]}}{\partial a^{[1]}} = W^{[2]}", where) > 0
+    assert check_tex(r"\frac{\partial \mathcal L}{\partial a^{[1]}} = \frac{\partial \mathcal L}{\partial z^{[2]}} W^{[2]}",
+                     where) > 0
+    with pytest.raises(Mismatch):  # the transpose belongs to the column, not to the row
+        check_tex(r"\frac{\partial \mathcal L}{\partial a^{[1]}} = W^{[2]T} dz^{[2]}", where)
+
+
+def test_softmax_formulas_are_checked_on_softmax_networks():
+    where = "the output is softmax"
+    assert check_tex(r"\frac{\partial a}{\partial z} = \operatorname{diag}(a) - a\,a^{T}", where) > 0
+    with pytest.raises(Mismatch):
+        check_tex(r"\frac{\partial a}{\partial z} = \operatorname{diag}(a) - a^{T} a", where)
+
+
+def test_a_formula_that_writes_lambda_is_about_the_l2_regularised_cost():
+    assert check_tex(r"dW^{[l]} = \frac1m dZ^{[l]} A^{[l-1]T} + \frac{\lambda}{m} W^{[l]}") > 0
+    with pytest.raises(Mismatch):  # the derivative's 2 forgotten
+        check_tex(r"dW^{[l]} = \frac1m dZ^{[l]} A^{[l-1]T} + \frac{\lambda}{2m} W^{[l]}")
