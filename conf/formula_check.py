@@ -49,7 +49,7 @@ import numpy as np
 MARKER = re.compile(r"^formula:\s*not checked\s*\((.+)\)\s*$", re.S)
 WHERE = re.compile(r"^formula:\s*where\s+(.+?)\s*$", re.S)
 _CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example|l < L|numerator layout"
-                        r"|the output is softmax")
+                        r"|the output is softmax|one layer, A its input")
 RTOL = 1e-7
 LAMBDA = 0.7  # the L2 strength λ of a formula that writes one  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
 
@@ -165,6 +165,21 @@ class Group:
 
 
 @dataclass
+class Inner:
+    """``\\langle U, V \\rangle``: the sum of the products of the entries, tr(UᵀV)."""
+
+    left: object
+    right: object
+
+
+@dataclass
+class Stack:
+    """``\\begin{bmatrix} x^{(1)} & \\cdots & x^{(m)} \\end{bmatrix}``: the columns x^{(i)} side by side."""
+
+    body: object
+
+
+@dataclass
 class Cases:
     """``\\begin{cases} v_1, & z > 0 \\\\ v_2, & z < 0 \\end{cases}``: entry by entry, the value whose condition holds."""
 
@@ -187,9 +202,18 @@ class Partial:
     wrt: Sym
 
 
-_NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial, Cases, Norm)
+_NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial, Cases, Norm, Stack, Inner)
 _LETTERS = set("ZAWbXYJmnLzawxyK")
 _CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
+_COLUMNS = re.compile(r"\\begin\{bmatrix\}(.*?)&\s*\\cdots\s*&(.*?)\\end\{bmatrix\}", re.S)
+
+
+def _columns_tex(match) -> str:
+    """[x^{(1)} ... x^{(m)}] as \\stackcols{x^{(i)}}, when the last entry is the first with m for 1."""
+    first, last = match.group(1).strip(), match.group(2).strip()
+    if "(1)" not in first or first.replace("(1)", "(m)") != last:
+        return match.group(0)
+    return r"\stackcols{" + first.replace("(1)", "(i)") + "}"
 _GRAD_BASES = set("ZAWbzawx")
 _STOP = {"+", "-", "=", ")", "]", "}", "&", ",", ".", r"\rangle"}
 
@@ -285,11 +309,33 @@ class _Parser:
         if tok == r"\frac":
             self.take()
             top, bottom = self.group_tokens(), self.group_tokens()
+            if top == [r"\partial"]:  # ∂/∂V Σ_i L^{(i)}: the derivative of the summed losses, m ∂J/∂V
+                summed = self.chain()
+                if not (isinstance(summed, Sum) and summed.var == "i" and isinstance(summed.body, Sym)
+                        and summed.body.name == "Loss" and summed.body.column == "i"):
+                    raise FormulaError("∂/∂V of anything but the sum of the m losses")
+                return Bin("@", Sym("m"), _partial([r"\partial", "J"], bottom))
             if top and top[0] == r"\partial":
                 return _partial(top, bottom)
             return Bin("/", _parse_tokens(top), _parse_tokens(bottom))
         if tok == r"\sum":
             return self.sum()
+        if tok == r"\langle":
+            self.take()
+            left = self.expr()
+            self.take(",")
+            right = self.expr()
+            self.take(r"\rangle")
+            return Inner(left, right)
+        if tok == r"\Delta" and self.peek(1) in _GRAD_BASES:  # a small change: ΔW, ΔA, Δb
+            self.take()
+            return self.symbol("Δ" + self.take())
+        if tok == r"\mathbf" and self.peek(1) == "1":  # a column of m ones
+            self.take(), self.take()
+            return self.symbol("ones")
+        if tok == r"\stackcols":
+            self.take()
+            return Stack(_parse_tokens(self.group_tokens()))
         if tok == r"\cases":
             self.take()
             return _cases(self.group_tokens())
@@ -373,7 +419,7 @@ class _Parser:
         tok = self.take()
         if tok == r"\operatorname":
             name = "".join(self.group_tokens()).replace("\\", "")
-            if name not in ("diag", "relu", "leaky_relu", "linear"):
+            if name not in ("diag", "tr", "relu", "leaky_relu", "linear"):
                 raise FormulaError(f"unknown function {name!r}")
             node = Call(name, None)
         else:
@@ -528,7 +574,7 @@ def statements(tex: str) -> list[Statement]:
     """The equations a display formula states: one per line of an aligned block (a line starting with ``=`` extends
     the previous equation, one starting with an operator its last side), several per line when separated by
     ``\\qquad`` or ``, &``."""
-    body = _CASES.sub(_cases_tex, tex)
+    body = _COLUMNS.sub(_columns_tex, _CASES.sub(_cases_tex, tex))
     body = re.sub(r"\\begin\{aligned\}|\\end\{aligned\}", "", body)
     body = re.sub(r"\\text\{[^{}]*\}|\{\}", "", body)
     found: list[tuple[list[str], int]] = []
@@ -607,6 +653,7 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | N
     v[("X", None)], v[("Y", None)], v[("A", 0)] = X, Y, X
     v[("m", None)], v[("L", None)], v[("K", None)] = float(m), float(net.L), float(sizes[-1])
     v[("lambda", None)] = LAMBDA
+    v[("ones", None)] = np.ones((m, 1))
     for l, cache in enumerate(caches, start=1):
         v[("W", l)], v[("b", l)], v[("Z", l)] = params[f"W{l}"], params[f"b{l}"], cache.Z
         v[("A", l)] = AL if l == net.L else caches[l].A_prev
@@ -720,8 +767,10 @@ def _layer(expr: str | None, l: int, L: int) -> int | None:
 
 
 class _Eval:
-    def __init__(self, net: Network, l: int | None, week2: bool, numerator: bool = False, l2: bool = False):
+    def __init__(self, net: Network, l: int | None, week2: bool, numerator: bool = False, l2: bool = False,
+                 input_mode: bool = False):
         self.net, self.l, self.week2, self.numerator, self.l2 = net, l, week2, numerator, l2
+        self.input_mode = input_mode
         self.index: dict[str, int] = {}
 
     def __call__(self, node):
@@ -732,6 +781,18 @@ class _Eval:
 
     def _key(self, node):
         name = _LOWER.get(node.name, node.name)
+        if name == "ones":
+            return ("ones", None)
+        if name.startswith("Δ"):
+            base = _LOWER.get(name[1:], name[1:])
+            layer = self._key(Sym(base, node.layer))[1]
+            key = (name, layer)
+            if key not in self.net.values and (base, layer) in self.net.values:
+                rng = np.random.default_rng(sum(map(ord, name)) + 31 * (layer or 0))
+                self.net.values[key] = rng.normal(size=np.shape(self.net.values[(base, layer)]))
+            return key
+        if self.input_mode and node.layer is None and name in _LAYERED:
+            return (name, 0 if name in ("A", "dA") else 1)  # one layer: A is its input, Z = W A + b
         if name == "n":
             if node.layer is None:
                 raise FormulaError("n without a layer")
@@ -810,6 +871,10 @@ class _Eval:
         elif node.func in ("relu", "leaky_relu", "linear"):
             act = backprop.ACTIVATIONS[node.func]
             value = (act.g_prime if node.prime else act.g)(np.asarray(arg, dtype=float))
+        elif node.func == "tr":
+            if np.ndim(arg) != 2 or np.shape(arg)[0] != np.shape(arg)[1]:
+                raise Mismatch(f"the trace of a matrix of shape {np.shape(arg)}")
+            value = float(np.trace(arg))
         elif node.func == "diag":
             if np.ndim(arg) != 2 or np.shape(arg)[1] != 1:
                 raise Mismatch(f"diag of shape {np.shape(arg)}, not a column")
@@ -819,6 +884,23 @@ class _Eval:
         if isinstance(value, np.ndarray) and value.shape == ():
             value = float(value)
         return _post(value, node.transpose, node.power)
+
+    def Inner(self, node):
+        a, b = np.asarray(self(node.left), dtype=float), np.asarray(self(node.right), dtype=float)
+        if a.shape != b.shape:
+            raise Mismatch(f"an inner product of shapes {a.shape} and {b.shape}")
+        return float(np.sum(a * b))
+
+    def Stack(self, node):
+        columns = []
+        for i in range(self.net.m):
+            self.index["i"] = i
+            value = np.asarray(self(node.body), dtype=float)
+            if value.ndim != 2 or value.shape[1] != 1:
+                raise Mismatch(f"a column of shape {value.shape}")
+            columns.append(value)
+        del self.index["i"]
+        return np.hstack(columns)
 
     def Cases(self, node):
         result = None
@@ -1024,6 +1106,10 @@ def check_statement(st: Statement, where: str = "") -> int:
     if "one unit per layer" in where:
         kind, m_is_one = "scalar", True
     m_is_one = m_is_one or "one example" in where
+    if any(isinstance(n, Sym) and n.name.startswith("Δ") for side in st.sides for n in _walk(side)):
+        where += "; one layer, A its input"  # a change ΔW, ΔA is written for one layer, Z = W A + b
+    if "one layer, A its input" in where:
+        kind = "batch"  # any network's first layer, with X = A[0] its input
     exprs, top = _layers_of(st.sides)
     generic = any("l" in e for e in exprs)
     outputs = any((isinstance(n, Partial) and n.of.name in ("J", "Loss"))
@@ -1046,7 +1132,8 @@ def check_statement(st: Statement, where: str = "") -> int:
             continue
         last = net.L - 1 if "l < L" in where else net.L
         for l in range(1, last + 1) if generic else [None]:
-            ev = _Eval(net, l, kind == "week2", "numerator layout" in where, l2)
+            ev = _Eval(net, l, kind == "week2" and "one layer, A its input" not in where, "numerator layout" in where,
+                       l2, "one layer, A its input" in where)
             try:
                 _compare(st, ev, net, l)
             except _NotApplicable:

@@ -220,3 +220,19 @@ def test_a_formula_that_writes_lambda_is_about_the_l2_regularised_cost():
     assert check_tex(r"dW^{[l]} = \frac1m dZ^{[l]} A^{[l-1]T} + \frac{\lambda}{m} W^{[l]}") > 0
     with pytest.raises(Mismatch):  # the derivative's 2 forgotten
         check_tex(r"dW^{[l]} = \frac1m dZ^{[l]} A^{[l-1]T} + \frac{\lambda}{2m} W^{[l]}")
+
+
+def test_columns_side_by_side_and_the_derivative_of_the_summed_losses_are_checked():
+    tex = (r"dZ^{[l]} = \begin{bmatrix} dz^{[l](1)} & \cdots & dz^{[l](m)} \end{bmatrix}"
+           r" = \frac{\partial}{\partial Z^{[l]}} \sum_{i=1}^{m} \mathcal L^{(i)} = m \frac{\partial J}{\partial Z^{[l]}}")
+    assert check_tex(tex) > 0
+    with pytest.raises(Mismatch):  # dZ is not ∂J/∂Z: the factor m
+        check_tex(r"dZ^{[l]} = \frac{\partial J}{\partial Z^{[l]}}")
+
+
+def test_an_identity_for_every_change_is_checked_on_random_changes():
+    where = "one layer, A its input"
+    tex = r"\langle dZ, W\, \Delta A\rangle = \operatorname{tr}(dZ^T W\, \Delta A) = \langle W^T dZ, \Delta A\rangle"
+    assert check_tex(tex, where) > 0
+    with pytest.raises(Mismatch):
+        check_tex(r"\langle dZ, \Delta W\, A\rangle = \langle dZ\, A, \Delta W\rangle", where)
