@@ -50,8 +50,8 @@ MARKER = re.compile(r"^formula:\s*not checked\s*\((.+)\)\s*$", re.S)
 WHERE = re.compile(r"^formula:\s*where\s+(.+?)\s*$", re.S)
 _CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example|l < L|numerator layout"
                         r"|the output is softmax|one layer, A its input")
-RTOL = 1e-7
-LAMBDA = 0.7  # the L2 strength λ of a formula that writes one  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
+RTOL = 1e-7  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
+LAMBDA = 0.7  # the L2 strength λ of a formula that writes one
 
 
 class FormulaError(Exception):
@@ -181,7 +181,8 @@ class Stack:
 
 @dataclass
 class Cases:
-    """``\\begin{cases} v_1, & z > 0 \\\\ v_2, & z < 0 \\end{cases}``: entry by entry, the value whose condition holds."""
+    """``\\begin{cases} v_1, & z > 0 \\\\ v_2, & z < 0 \\end{cases}``: entry by entry, the value whose condition
+    holds."""
 
     rows: list  # [(value node, (left node, op, right node))]
 
@@ -535,6 +536,11 @@ def _walk(node):
             yield from _walk(child)
 
 
+def _nodes(sides) -> list:
+    """Every node of every side of an equation."""
+    return [n for side in sides for n in _walk(side)]
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Equations: the sides of each statement, the lines of an aligned block
 
@@ -671,13 +677,19 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | N
     return net
 
 
-def _l2_cost(net: Network, params: dict) -> float:
-    """J with the L2 penalty, (λ/2m) Σ_l ‖W[l]‖²_F, computed here (the package has no L2 term yet)."""
+def _cost(net: Network, params: dict, column: int | None = None) -> float:
+    """J of the network with `params`, or example `column`'s loss."""
     import backprop
 
-    AL, _ = backprop.forward(params, net.X, list(net.activations))
+    X, Y = (net.X, net.Y) if column is None else (net.X[:, [column]], net.Y[:, [column]])
+    AL, _ = backprop.forward(params, X, list(net.activations))
+    return backprop.cost(AL, Y, output=net.activations[-1])
+
+
+def _l2_cost(net: Network, params: dict) -> float:
+    """J with the L2 penalty, (λ/2m) Σ_l ‖W[l]‖²_F, computed here (the package has no L2 term yet)."""
     penalty = sum(float(np.sum(W ** 2)) for k, W in params.items() if k.startswith("W"))
-    return backprop.cost(AL, net.Y, output=net.activations[-1]) + LAMBDA / (2 * net.m) * penalty
+    return _cost(net, params) + LAMBDA / (2 * net.m) * penalty
 
 
 def _l2_reference(net: Network, name: str, layer: int | None):
@@ -692,18 +704,15 @@ def _l2_reference(net: Network, name: str, layer: int | None):
 
 def _cost_with(net: Network, name: str, value, column: int | None = None) -> float:
     """J (or example `column`'s loss) with parameter `name` ("W2", "b1") replaced by `value`."""
-    import backprop
-
-    params = {**net.params, name: value}
-    X, Y = (net.X, net.Y) if column is None else (net.X[:, [column]], net.Y[:, [column]])
-    AL, _ = backprop.forward(params, X, list(net.activations))
-    return backprop.cost(AL, Y, output=net.activations[-1])
+    return _cost(net, {**net.params, name: value}, column)
 
 
 def _forward_from(net: Network, name: str, layer: int, value, of_name: str, of_layer: int):
-    """Layer `of_layer`'s Z or A (flattened), computed from layer `layer`'s Z or A = `value` onwards."""
+    """Layer `of_layer`'s Z or A, computed from layer `layer`'s Z or A = `value` onwards."""
     import backprop
 
+    if of_layer == layer and of_name == "Z" and name == "A":
+        raise FormulaError("z of a layer as a function of its own a")
     acts = net.activations
     Z, A = (value, None) if name == "Z" else (None, value)
     if name == "Z":
@@ -711,23 +720,18 @@ def _forward_from(net: Network, name: str, layer: int, value, of_name: str, of_l
     for l in range(layer + 1, of_layer + 1):
         Z = net.params[f"W{l}"] @ A + net.params[f"b{l}"]
         A = backprop.ACTIVATIONS[acts[l - 1]].g(Z)
-    if of_layer == layer and of_name == "Z" and name == "A":
-        raise FormulaError("z of a layer as a function of its own a")
-    return (Z if of_name == "Z" else A).ravel()
+    return Z if of_name == "Z" else A
 
 
 def _cost_from(net: Network, name: str, layer: int, value, column: int | None = None) -> float:
     """J (or example `column`'s loss) computed from Z[layer] or A[layer] = `value` onwards."""
     import backprop
 
-    acts = net.activations
-    A = backprop.ACTIVATIONS[acts[layer - 1]].g(value) if name == "Z" else value
-    for l in range(layer + 1, net.L + 1):
-        A = backprop.ACTIVATIONS[acts[l - 1]].g(net.params[f"W{l}"] @ A + net.params[f"b{l}"])
+    AL = _forward_from(net, name, layer, value, "A", net.L)
     Y = net.Y if column is None else net.Y[:, [column]]
     if column is not None:
-        A = A[:, [column]]
-    return backprop.cost(A, Y, output=acts[-1])
+        AL = AL[:, [column]]
+    return backprop.cost(AL, Y, output=net.activations[-1])
 
 
 _SPECS = {
@@ -955,8 +959,8 @@ class _Eval:
         if name not in ("W", "b", "Z", "A") or wrt.transpose or wrt.column or wrt.rows:
             raise FormulaError(f"a derivative with respect to {wrt.name}")
         layer = self._layer_of(wrt)
-        if layer is None or not (1 <= layer <= self.net.L) or (name == "A" and layer == self.net.L and
-                                                                  of.name in ("J", "Loss")):
+        output_a = name == "A" and layer == self.net.L and of.name in ("J", "Loss")
+        if layer is None or not (1 <= layer <= self.net.L) or output_a:
             raise _NotApplicable(f"{name}[{layer}]")
         if of.name in ("J", "Loss"):
             column = None
@@ -982,9 +986,9 @@ class _Eval:
             raise FormulaError("a Jacobian other than of a layer's z or a by another's")
         if of_layer is None or of_layer < layer or not 1 <= of_layer <= self.net.L:
             raise _NotApplicable(f"{of_name}[{of_layer}]")
-        jac = backprop.numerical_jacobian(
-            lambda v: _forward_from(self.net, name, layer, v, of_name, of_layer), self.net.values[(name, layer)])
-        return jac
+        return backprop.numerical_jacobian(
+            lambda v: _forward_from(self.net, name, layer, v, of_name, of_layer).ravel(),
+            self.net.values[(name, layer)])
 
     def _layer_of(self, sym):
         if sym.layer is None:
@@ -1037,15 +1041,15 @@ def _describe(node) -> str:
     if isinstance(node, Partial):
         return f"∂{_describe(node.of)}/∂{_describe(node.wrt)}"
     if isinstance(node, Call):
-        return (node.func.replace("sigma", "σ") + (f"[{node.layer}]" if node.layer else "") + ("′" if node.prime else "")
-                + f"({_describe(node.arg)})")
+        layer = f"[{node.layer}]" if node.layer else ""
+        return node.func.replace("sigma", "σ") + layer + ("′" if node.prime else "") + f"({_describe(node.arg)})"
     return "the left-hand side"
 
 
 def _kind(sides) -> tuple[str, bool]:
     """("batch" | "scalar" | "week2", whether m = 1): lower-case columns without (i) mean one example."""
-    syms = [n for side in sides for n in _walk(side) if isinstance(n, Sym)]
-    calls = [n for side in sides for n in _walk(side) if isinstance(n, Call) and n.func == "g"]
+    syms = [n for n in _nodes(sides) if isinstance(n, Sym)]
+    calls = [n for n in _nodes(sides) if isinstance(n, Call) and n.func == "g"]
     m_is_one = any(s.name in ("z", "a", "dz", "da", "x", "y") and s.column is None for s in syms)
     layered = [s for s in syms if _LOWER.get(s.name, s.name) in _LAYERED and s.layer is not None] + \
               [c for c in calls if c.layer is not None]
@@ -1063,10 +1067,9 @@ def _layer_is_one(node) -> bool:
 
 def _layers_of(sides) -> tuple[set, int]:
     """The layer expressions written, and the largest explicit layer number."""
-    exprs = {n.layer.replace(" ", "") for side in sides for n in _walk(side)
-             if isinstance(n, (Sym, Call)) and n.layer}
-    exprs |= {n.wrt.layer.replace(" ", "") for side in sides for n in _walk(side)
-              if isinstance(n, Partial) and n.wrt.layer}
+    nodes = _nodes(sides)
+    exprs = {n.layer.replace(" ", "") for n in nodes if isinstance(n, (Sym, Call)) and n.layer}
+    exprs |= {n.wrt.layer.replace(" ", "") for n in nodes if isinstance(n, Partial) and n.wrt.layer}
     return exprs, max((int(e) for e in exprs if e.isdigit()), default=0)
 
 
@@ -1102,38 +1105,36 @@ def _applies(net: Network, where: str) -> bool:
 def check_statement(st: Statement, where: str = "") -> int:
     """Evaluate one equation on every network and layer where it applies; the number of evaluations. Raises Mismatch
     (the quantity and how it differs) or FormulaError (TeX this checker cannot read)."""
+    nodes = _nodes(st.sides)
     kind, m_is_one = _kind(st.sides)
     if "one unit per layer" in where:
         kind, m_is_one = "scalar", True
     m_is_one = m_is_one or "one example" in where
-    if any(isinstance(n, Sym) and n.name.startswith("Δ") for side in st.sides for n in _walk(side)):
-        where += "; one layer, A its input"  # a change ΔW, ΔA is written for one layer, Z = W A + b
-    if "one layer, A its input" in where:
-        kind = "batch"  # any network's first layer, with X = A[0] its input
+    # a change ΔW, ΔA is written for one layer, Z = W A + b: any network's first layer, with X = A[0] its input
+    input_mode = "one layer, A its input" in where or any(isinstance(n, Sym) and n.name.startswith("Δ") for n in nodes)
+    if input_mode:
+        kind = "batch"
     exprs, top = _layers_of(st.sides)
     generic = any("l" in e for e in exprs)
     outputs = any((isinstance(n, Partial) and n.of.name in ("J", "Loss"))
-                  or (isinstance(n, Sym) and n.name in ("Y", "y", "J", "Loss")) for side in st.sides for n in _walk(side))
+                  or (isinstance(n, Sym) and n.name in ("Y", "y", "J", "Loss")) for n in nodes)
     # the activation a formula writes out: a^{[1]} = tanh(z^{[1]}) holds where layer 1 is tanh
-    declared = {(_FUNCTIONS[n.func], n.arg.layer) for s in st.sides for n in _walk(s)
+    declared = {(_FUNCTIONS[n.func], n.arg.layer) for n in nodes
                 if isinstance(n, Call) and n.func in _FUNCTIONS and isinstance(n.arg, Sym) and n.arg.layer}
-    checked = 0
-    softmax = "the output is softmax" in where
     # a formula that writes λ is about the L2-regularised cost: its J and dW are that cost's
-    l2 = any(isinstance(n, Sym) and n.name == "lambda" for side in st.sides for n in _walk(side))
-    if softmax and kind == "week2":  # unlayered a, z on a softmax page: the output layer of a one-layer network
-        kind = "week2"
-    for net in _networks(kind, m_is_one, softmax):
+    l2 = any(isinstance(n, Sym) and n.name == "lambda" for n in nodes)
+    checked = 0
+    for net in _networks(kind, m_is_one, "the output is softmax" in where):
         if not _applies(net, where):
             continue
+        # next to Y or J, explicit layers describe one network: on a page about two layers, [2] is its output
         if top > net.L or (top and not generic and outputs and kind != "week2" and net.L != top):
-            continue  # next to Y or J, explicit layers describe one network: on a page about two layers, [2] is its output
+            continue
         if any(l.isdigit() and (int(l) > net.L or net.activations[int(l) - 1] != f) for f, l in declared):
             continue
         last = net.L - 1 if "l < L" in where else net.L
         for l in range(1, last + 1) if generic else [None]:
-            ev = _Eval(net, l, kind == "week2" and "one layer, A its input" not in where, "numerator layout" in where,
-                       l2, "one layer, A its input" in where)
+            ev = _Eval(net, l, kind == "week2", "numerator layout" in where, l2, input_mode)
             try:
                 _compare(st, ev, net, l)
             except _NotApplicable:

@@ -121,11 +121,9 @@ FORMULA_EDITS = {
 def _edit_equation(path, label, old, new):
     """Replace `old` by `new` inside the display equation `label` of `path` (anywhere in the page when `label` is None),
     exactly once; the original text."""
-    text = path.read_text()
     if label is None:
-        assert text.count(old) == 1, f"{path.name}: expected exactly one {old!r}"
-        path.write_text(text.replace(old, new))
-        return text
+        return edit(path, old, new)
+    text = path.read_text()
     match = re.search(r"\$\$\n((?:(?!\$\$).)*?)\n\$\$ \(" + re.escape(label) + r"\)", text, re.S)
     assert match and match.group(1).count(old) == 1, f"{path.name} {label}: expected exactly one {old!r}"
     start, end = match.span(1)

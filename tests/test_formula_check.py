@@ -151,15 +151,10 @@ def test_where_conditions_restrict_the_networks():
 
 
 def test_page_report_counts_marked_and_checked_equations():
-    from docutils.core import publish_doctree
-    from myst_parser.parsers.docutils_ import Parser
-
-    source = (
+    doctree = _doctree(
         "% formula: not checked (a Taylor expansion)\n$$\nf(t + h) = f(t) + h f'(t)\n$$\n\n"
         "$$\ndZ^{[L]} = A^{[L]} - Y\n$$ (eq-x)\n\n$$\ndZ^{[L]} = Y - A^{[L]}\n$$\n\n$$\n\\mathfrak{z} = 1\n$$\n"
     )
-    doctree = publish_doctree(source, parser=Parser(), settings_overrides={
-        "myst_enable_extensions": ["dollarmath", "amsmath"], "report_level": 5})
     statuses = [(r.label, r.status) for r in formula_check.page_report(doctree)]
     assert statuses == [(None, "marked"), ("eq-x", "checked"), (None, "wrong"), (None, "unreadable")]
 
