@@ -20,6 +20,11 @@ VENV = Path(sys.prefix)
 _NOT_SOURCE = shutil.ignore_patterns(".venv", "_build", ".cache", ".git", "__pycache__", ".pytest_cache")
 
 
+def labelled_equation(text: str, label: str) -> re.Match | None:
+    """The display equation `label` in a page's MyST source: group 1 is its TeX, between the $$ lines."""
+    return re.search(r"\$\$\n((?:(?!\$\$).)*?)\n\$\$ \(" + re.escape(label) + r"\)", text, re.S)
+
+
 def copy_project(dest: Path) -> Path:
     """Copy the project's source (not its environment, build or cache) to `dest`."""
     shutil.copytree(ROOT, dest, ignore=_NOT_SOURCE)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from buildkit import ROOT, build, copy_project, executed_pages, execute_page, run_build
+from buildkit import ROOT, build, copy_project, executed_pages, execute_page, labelled_equation, run_build
 
 pytestmark = pytest.mark.build
 
@@ -124,7 +124,7 @@ def _edit_equation(path, label, old, new):
     if label is None:
         return edit(path, old, new)
     text = path.read_text()
-    match = re.search(r"\$\$\n((?:(?!\$\$).)*?)\n\$\$ \(" + re.escape(label) + r"\)", text, re.S)
+    match = labelled_equation(text, label)
     assert match and match.group(1).count(old) == 1, f"{path.name} {label}: expected exactly one {old!r}"
     start, end = match.span(1)
     path.write_text(text[:start] + match.group(1).replace(old, new) + text[end:])

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from buildkit import labelled_equation
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "conf"))
@@ -21,7 +22,7 @@ from formula_check import FormulaError, Mismatch, check_tex, statements  # noqa:
 def tex_of(page: str, label: str) -> str:
     """The TeX of the display equation `label` in book/<page>.md."""
     text = (ROOT / "book" / f"{page}.md").read_text()
-    match = re.search(r"\$\$\n((?:(?!\$\$).)*?)\n\$\$ \(" + re.escape(label) + r"\)", text, re.S)
+    match = labelled_equation(text, label)
     assert match, f"{page}.md has no equation {label}"
     return match.group(1)
 
