@@ -49,9 +49,10 @@ import numpy as np
 MARKER = re.compile(r"^formula:\s*not checked\s*\((.+)\)\s*$", re.S)
 WHERE = re.compile(r"^formula:\s*where\s+(.+?)\s*$", re.S)
 _CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example|l < L|numerator layout"
-                        r"|the output is softmax|one layer, A its input")
+                        r"|the output is softmax|one layer, A its input|one weight, a its input"
+                        r"|the output has one unit")
 RTOL = 1e-7  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
-LAMBDA = 0.7  # the L2 strength λ of a formula that writes one
+LAMBDA = 0.4  # the L2 strength λ of a formula that writes one
 
 
 class FormulaError(Exception):
@@ -152,8 +153,10 @@ class Neg:
 @dataclass
 class Sum:
     var: str
-    upper: object
+    upper: object  # None: over every entry of the arrays its body indexes by `var` (\\sum_j)
     body: object
+    skip: str | None = None  # \\sum_{j \\neq k}: leave out j = k
+    op: str = "sum"  # or "max": \\max_j z_j
 
 
 @dataclass
@@ -205,6 +208,7 @@ class Partial:
 
 _NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial, Cases, Norm, Stack, Inner)
 _LETTERS = set("ZAWbXYJmnLzawxyK")
+_LOCAL = set("sc")  # a symbol the formula itself defines: dZ = A * (dA - s), \quad s = ...
 _CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
 _COLUMNS = re.compile(r"\\begin\{bmatrix\}(.*?)&\s*\\cdots\s*&(.*?)\\end\{bmatrix\}", re.S)
 
@@ -212,11 +216,13 @@ _COLUMNS = re.compile(r"\\begin\{bmatrix\}(.*?)&\s*\\cdots\s*&(.*?)\\end\{bmatri
 def _columns_tex(match) -> str:
     """[x^{(1)} ... x^{(m)}] as \\stackcols{x^{(i)}}, when the last entry is the first with m for 1."""
     first, last = match.group(1).strip(), match.group(2).strip()
+    if first == last and re.fullmatch(r"\d+", first):  # [1 \cdots 1]: the row of m ones
+        return r"\stackcols{" + first + "}"
     if "(1)" not in first or first.replace("(1)", "(m)") != last:
         return match.group(0)
     return r"\stackcols{" + first.replace("(1)", "(i)") + "}"
 _GRAD_BASES = set("ZAWbzawx")
-_STOP = {"+", "-", "=", ")", "]", "}", "&", ",", ".", r"\rangle"}
+_STOP = {"+", "-", "=", ")", "]", "}", "&", ",", ".", r"\rangle", "|"}
 
 
 class _Parser:
@@ -259,8 +265,8 @@ class _Parser:
         """Element-wise products of matrix products: as in the formulas, W^T dZ * g'(Z) and g'(Z) * W^T dZ are both
         g'(Z) times (W^T dZ), entry by entry (NumPy would read g1p * W2.T @ dZ2 as (g1p * W2.T) @ dZ2)."""
         node = self.chain()
-        while self.peek() in ("*", r"\odot", r"\oslash"):
-            op = "/" if self.take() == r"\oslash" else "*"
+        while self.peek() in ("*", r"\odot", r"\oslash", "/"):
+            op = "*" if self.take() in ("*", r"\odot") else "/"
             node = Bin(op, node, self.chain())
         return node
 
@@ -272,7 +278,7 @@ class _Parser:
             if tok == r"\cdot":
                 self.take()
                 node = Bin("@", node, self.factor())
-            elif tok is not None and tok not in _STOP and tok not in ("*", r"\odot", r"\oslash"):
+            elif tok is not None and tok not in _STOP and tok not in ("*", r"\odot", r"\oslash", "/"):
                 node = Bin("@", node, self.factor())
             else:
                 return node
@@ -321,6 +327,24 @@ class _Parser:
             return Bin("/", _parse_tokens(top), _parse_tokens(bottom))
         if tok == r"\sum":
             return self.sum()
+        if tok == r"\max" and self.peek(1) == "_":  # \max_j z_j: the largest entry
+            self.take(), self.take()
+            var = self.group_tokens()
+            if len(var) != 1:
+                raise FormulaError(f"\\max_{{{''.join(var)}}}")
+            return Sum(var[0], None, self.chain(), op="max")
+        if tok == r"\max" and self.peek(1) == "(":  # \max(u, v): entry by entry
+            self.take(), self.take()
+            left = self.expr()
+            self.take(",")
+            right = self.expr()
+            self.take(")")
+            return Bin("max", left, right)
+        if tok == "|":  # |z|: entry by entry
+            self.take()
+            inner = self.expr()
+            self.take("|")
+            return Call("abs", inner)
         if tok == r"\langle":
             self.take()
             left = self.expr()
@@ -372,6 +396,10 @@ class _Parser:
                 self.take()
                 self.group_tokens()
             return Group(node)
+        if tok == r"\boldsymbol" and self.peek(1) == "{" and self.peek(2) == r"\mathcal" and self.peek(3) == "L":
+            self.take(), self.take(), self.take(), self.take()
+            self.take("}")
+            return self.symbol("Losses")  # the (1, m) row of the examples' losses
         if tok == r"\mathcal":
             self.take()
             if self.group_tokens() != ["L"]:
@@ -403,7 +431,16 @@ class _Parser:
         if tok == "e" and self.peek(1) == "^":  # e^{-z}
             self.take(), self.take()
             return Call("exp", _parse_tokens(self.group_tokens()))
-        if tok in _LETTERS:
+        if tok == r"\partial":  # \partial J / \partial Z, written inline
+            self.take()
+            of = self.factor()
+            self.take("/")
+            self.take(r"\partial")
+            wrt = self.factor()
+            if not (isinstance(of, Sym) and isinstance(wrt, Sym)):
+                raise FormulaError("a derivative of something other than a symbol, or by one")
+            return Partial(of, wrt)
+        if tok in _LETTERS or tok in _LOCAL:
             return self.symbol(self.take())
         raise FormulaError(f"cannot read {tok!r}")
 
@@ -449,6 +486,10 @@ class _Parser:
                 upper = self.group_tokens()
         if lower == ["i"] and upper is None:  # \sum_i: over the m examples
             return Sum("i", Sym("m"), self.chain())
+        if upper is None and lower and len(lower) in (1, 3) and re.fullmatch("[a-hj-z]", lower[0]) and (
+                len(lower) == 1 or (lower[1] == r"\neq" and re.fullmatch("[a-z]", lower[2]))):
+            # \sum_j, \sum_{j \neq k}: over the units the body's entries run through
+            return Sum(lower[0], None, self.chain(), lower[2] if len(lower) == 3 else None)
         if lower is None or len(lower) != 3 or lower[1] != "=" or lower[2] != "1" or upper is None:
             raise FormulaError(f"a sum must run from 1 to a bound: \\sum_{{{''.join(lower or [])}}}")
         return Sum(lower[0], _parse_tokens(upper), self.chain())
@@ -516,7 +557,8 @@ def _partial(top: list[str], bottom: list[str]) -> Partial:
     if bottom[:1] != [r"\partial"]:
         raise FormulaError("a derivative written without \\partial below")
     of, wrt = _parse_tokens(top[1:]), _parse_tokens(bottom[1:])
-    if not (isinstance(of, Sym) and isinstance(wrt, Sym)) or of.name not in ("J", "Loss", "z", "a", "Z", "A"):
+    if not (isinstance(of, Sym) and isinstance(wrt, Sym)) or of.name not in ("J", "Loss", "Losses", "z", "a", "Z",
+                                                                             "A"):
         raise FormulaError("a derivative of something other than J, a loss, or a layer's z or a")
     return Partial(of, wrt)
 
@@ -549,6 +591,7 @@ class Statement:
     sides: list
     tex: str
     line_offset: int  # lines below the start of the block
+    output: str | None = None  # a line that starts "softmax:" holds for a softmax output
 
 
 def _top_level_split(text: str, separator: str) -> list[str]:
@@ -574,6 +617,9 @@ def _cases_tex(match) -> str:
 
 
 _OPERATOR_START = re.compile(r"^(?:[*+\-]|\\cdot|\\odot)")
+_OUTPUT_LINE = re.compile(r"\\text\{(sigmoid|softmax):\}")
+# L^{(1)} + \cdots + L^{(m)}: the sum over the m examples
+_ELLIPSIS_SUM = re.compile(r"((?:\\mathcal\s*)?[A-Za-z]+)\^\{\(1\)\}\s*\+\s*\\cdots\s*\+\s*\1\^\{\(m\)\}")
 
 
 def statements(tex: str) -> list[Statement]:
@@ -582,12 +628,15 @@ def statements(tex: str) -> list[Statement]:
     ``\\qquad`` or ``, &``."""
     body = _COLUMNS.sub(_columns_tex, _CASES.sub(_cases_tex, tex))
     body = re.sub(r"\\begin\{aligned\}|\\end\{aligned\}", "", body)
+    body = _ELLIPSIS_SUM.sub(r"\\sum_{i=1}^{m} \1^{(i)}", _OUTPUT_LINE.sub(r"@\1@", body))
     body = re.sub(r"\\text\{[^{}]*\}|\{\}", "", body)
-    found: list[tuple[list[str], int]] = []
+    found: list[tuple[list[str], int, str | None]] = []
     offset = 0
     for raw in re.split(r"\\\\", body):
         line_offset = offset + raw[:len(raw) - len(raw.lstrip())].count("\n")
         offset += raw.count("\n")
+        output = re.search(r"@(\w+)@", raw)
+        raw = re.sub(r"@\w+@", "", raw)
         raw = re.sub(r"^\s*(?:&|\\q?quad|\{\})*\s*", "", raw)
         pieces = re.split(r"\\qquad|,\s*&", raw)
         merged: list[str] = []
@@ -607,14 +656,14 @@ def statements(tex: str) -> list[Statement]:
             elif n == 0 and found and _OPERATOR_START.match(part):
                 found[-1][0][-1] += " " + part
             else:
-                found.append(([part], line_offset))
+                found.append(([part], line_offset, output.group(1) if output else None))
     out = []
-    for pieces, line_offset in found:
+    for pieces, line_offset, output in found:
         text = " ".join(pieces)
         sides = [s for s in _top_level_split(text, "=") if s.strip()]
         if len(sides) < 2:
             raise FormulaError(f"no '=' in {text!r}")
-        out.append(Statement([_parse_tokens(tokenize(s)) for s in sides], text, line_offset))
+        out.append(Statement([_parse_tokens(tokenize(s)) for s in sides], text, line_offset, output))
     return out
 
 
@@ -742,6 +791,7 @@ _SPECS = {
                ((1, 1, 1, 1, 1), 1, ("tanh", "tanh", "relu", "sigmoid"))],
     "week2": [((4, 1), 7, ("sigmoid",)), ((3, 1), 5, ("sigmoid",))],
     "softmax": [((4, 3), 5, ("softmax",)), ((3, 5, 4), 2, ("tanh", "softmax"))],
+    "weight": [((1, 1), 5, ("sigmoid",)), ((1, 1), 3, ("sigmoid",))],
 }
 
 
@@ -776,6 +826,7 @@ class _Eval:
         self.net, self.l, self.week2, self.numerator, self.l2 = net, l, week2, numerator, l2
         self.input_mode = input_mode
         self.index: dict[str, int] = {}
+        self.local: dict[str, object] = {}  # s -> the right-hand side of the formula's own "s = ..."
 
     def __call__(self, node):
         return getattr(self, type(node).__name__)(node)
@@ -787,6 +838,8 @@ class _Eval:
         name = _LOWER.get(node.name, node.name)
         if name == "ones":
             return ("ones", None)
+        if name == "Losses":
+            return ("Loss", None)
         if name.startswith("Δ"):
             base = _LOWER.get(name[1:], name[1:])
             layer = self._key(Sym(base, node.layer))[1]
@@ -814,6 +867,10 @@ class _Eval:
         return (name, _layer(node.layer, self.l, self.net.L))
 
     def Sym(self, node):
+        if node.name in _LOCAL:
+            if node.name not in self.local:
+                raise FormulaError(f"{node.name} is used but the formula does not define it")
+            return _post(self._entry(self(self.local[node.name]), node.sub), node.transpose, node.power)
         key = self._key(node)
         if key not in self.net.values:
             raise _NotApplicable(str(key))
@@ -857,7 +914,10 @@ class _Eval:
 
         arg = self(node.arg)
         if node.func == "g":
-            layer = self.net.L if node.layer is None and self.week2 else _layer(node.layer, self.l, self.net.L)
+            written = node.layer
+            if written is None and isinstance(node.arg, Sym) and node.arg.layer is not None:
+                written = node.arg.layer  # g'(Z^{[l]}): layer l's activation
+            layer = self.net.L if written is None and self.week2 else _layer(written, self.l, self.net.L)
             if layer is None or not 1 <= layer <= self.net.L:
                 raise _NotApplicable(f"g[{layer}]")
             act = backprop.ACTIVATIONS[self.net.activations[layer - 1]]
@@ -872,6 +932,8 @@ class _Eval:
             value = np.log(arg)
         elif node.func == "exp":
             value = np.exp(arg)
+        elif node.func == "abs":
+            value = np.abs(arg)
         elif node.func in ("relu", "leaky_relu", "linear"):
             act = backprop.ACTIVATIONS[node.func]
             value = (act.g_prime if node.prime else act.g)(np.asarray(arg, dtype=float))
@@ -880,8 +942,8 @@ class _Eval:
                 raise Mismatch(f"the trace of a matrix of shape {np.shape(arg)}")
             value = float(np.trace(arg))
         elif node.func == "diag":
-            if np.ndim(arg) != 2 or np.shape(arg)[1] != 1:
-                raise Mismatch(f"diag of shape {np.shape(arg)}, not a column")
+            if np.ndim(arg) != 2 or 1 not in np.shape(arg):
+                raise Mismatch(f"diag of shape {np.shape(arg)}, not a column or a row")
             value = np.diagflat(arg)
         else:
             raise FormulaError(f"unknown function {node.func}")
@@ -900,6 +962,8 @@ class _Eval:
         for i in range(self.net.m):
             self.index["i"] = i
             value = np.asarray(self(node.body), dtype=float)
+            if value.ndim == 0:  # [1 \cdots 1]: a row of numbers
+                value = value.reshape(1, 1)
             if value.ndim != 2 or value.shape[1] != 1:
                 raise Mismatch(f"a column of shape {value.shape}")
             columns.append(value)
@@ -932,7 +996,36 @@ class _Eval:
     def Neg(self, node):
         return -self(node.arg)
 
+    def _extent(self, body, var) -> int:
+        """How far an index runs in a sum without a bound: the size of the arrays whose entries it picks."""
+        import copy
+
+        sizes = set()
+        for n in _walk(body):
+            if isinstance(n, (Sym, Group)) and var in n.sub:
+                whole = copy.copy(n)
+                whole.sub = ()
+                shape = np.shape(self(whole))
+                if len(n.sub) == 2:
+                    sizes.add(shape[n.sub.index(var)])
+                else:
+                    sizes.add(shape[1] if shape[0] == 1 else shape[0])  # a row's entries, or a column's
+        if len(sizes) != 1:
+            raise (Mismatch(f"index {var} runs over {sorted(sizes)} entries") if sizes
+                   else FormulaError(f"a sum over {var} with no entry _{var} in it"))
+        return sizes.pop()
+
     def Sum(self, node):
+        if node.upper is None:
+            outer, terms = self.index.pop(node.var, None), []  # a defined symbol may sum over the same letter
+            for k in range(self._extent(node.body, node.var)):
+                self.index[node.var] = k
+                if node.skip is None or k != self._index(node.skip):
+                    terms.append(self(node.body))
+            del self.index[node.var]
+            if outer is not None:
+                self.index[node.var] = outer
+            return max(terms) if node.op == "max" else sum(terms, 0.0)
         upper = int(round(self(node.upper)))
         total = 0.0
         if node.var == "l":  # a sum over the layers: the body's layer index l runs from 1 to the bound
@@ -956,6 +1049,17 @@ class _Eval:
 
         wrt, of = node.wrt, node.of
         name = _LOWER.get(wrt.name, wrt.name)
+        if of.name == "J" and name == "Losses":  # J = (1/m) Σ_i L^(i) (eq-cost, checked on its own)
+            return backprop.numerical_gradient(lambda v: float(np.mean(v)), self.net.values[("Loss", None)])
+        if of.name == "Losses":  # the Jacobian of the row of losses, in numerator layout: (m, size of V)
+            layer = self._layer_of(wrt)
+            if name not in ("Z", "A") or layer is None or not 1 <= layer <= self.net.L or wrt.sub:
+                raise FormulaError(f"the losses' derivative by {wrt.name}")
+            output = self.net.activations[-1]
+            return backprop.numerical_jacobian(
+                lambda v: backprop.example_losses(_forward_from(self.net, name, layer, v, "A", self.net.L),
+                                                  self.net.Y, output=output).ravel(),
+                self.net.values[(name, layer)])
         if name not in ("W", "b", "Z", "A") or wrt.transpose or wrt.column or wrt.rows:
             raise FormulaError(f"a derivative with respect to {wrt.name}")
         layer = self._layer_of(wrt)
@@ -991,6 +1095,8 @@ class _Eval:
             self.net.values[(name, layer)])
 
     def _layer_of(self, sym):
+        if sym.layer is None and self.input_mode:
+            return self._key(sym)[1]
         if sym.layer is None:
             if not self.week2:
                 raise FormulaError(f"{sym.name} without a layer")
@@ -1000,10 +1106,18 @@ class _Eval:
     def Bin(self, node):
         a, b = self(node.left), self(node.right)
         sa, sb = np.shape(a), np.shape(b)
+        if node.op == "@" and _is_ones(node.left) and node.left.transpose and len(sb) == 2:
+            a, sa = np.ones((1, sb[0])), (1, sb[0])  # 1^T V: the row of sums of V's columns
+        if node.op == "@" and _is_ones(node.right) and not node.right.transpose and len(sa) == 2:
+            b, sb = np.ones((sa[1], 1)), (sa[1], 1)  # V 1: the column of sums of V's rows
         if sb == (1, 1) and sa != (1, 1):
             b, sb = float(b[0, 0]), ()  # a 1 x 1 result is a number
         if sa == (1, 1) and sb == ():
             a, sa = float(a[0, 0]), ()
+        if node.op == "max":
+            if sa != sb and () not in (sa, sb):
+                raise Mismatch(f"the larger of shapes {sa} and {sb}")
+            return np.maximum(a, b)
         if node.op == "/":
             if sb == () or sa == sb:
                 return a / b
@@ -1023,6 +1137,10 @@ class _Eval:
         if sa != sb and not (column_bias or row_bias):
             raise Mismatch(f"a sum of shapes {sa} and {sb}")
         return a + b if node.op == "+" else a - b
+
+
+def _is_ones(node) -> bool:
+    return isinstance(node, Sym) and node.name == "ones"
 
 
 def _post(value, transpose, power):
@@ -1099,21 +1217,28 @@ def _applies(net: Network, where: str) -> bool:
             return False
         if match.group(0) == "one example" and net.m != 1:
             return False
+        if match.group(0) == "the output has one unit" and net.sizes[-1] != 1:
+            return False
     return True
 
 
-def check_statement(st: Statement, where: str = "") -> int:
+def check_statement(st: Statement, where: str = "", local: dict | None = None) -> int:
     """Evaluate one equation on every network and layer where it applies; the number of evaluations. Raises Mismatch
     (the quantity and how it differs) or FormulaError (TeX this checker cannot read)."""
     nodes = _nodes(st.sides)
     kind, m_is_one = _kind(st.sides)
+    if st.output == "softmax":
+        where += "; the output is softmax"
     if "one unit per layer" in where:
         kind, m_is_one = "scalar", True
     m_is_one = m_is_one or "one example" in where
     # a change ΔW, ΔA is written for one layer, Z = W A + b: any network's first layer, with X = A[0] its input
-    input_mode = "one layer, A its input" in where or any(isinstance(n, Sym) and n.name.startswith("Δ") for n in nodes)
+    input_mode = ("one layer, A its input" in where or "one weight, a its input" in where
+                  or any(isinstance(n, Sym) and n.name.startswith("Δ") for n in nodes))
     if input_mode:
         kind = "batch"
+    if "one weight, a its input" in where:  # one input, one unit, m examples: z = w a + b
+        kind, m_is_one = "weight", False
     exprs, top = _layers_of(st.sides)
     generic = any("l" in e for e in exprs)
     outputs = any((isinstance(n, Partial) and n.of.name in ("J", "Loss"))
@@ -1135,6 +1260,7 @@ def check_statement(st: Statement, where: str = "") -> int:
         last = net.L - 1 if "l < L" in where else net.L
         for l in range(1, last + 1) if generic else [None]:
             ev = _Eval(net, l, kind == "week2", "numerator layout" in where, l2, input_mode)
+            ev.local = local or {}
             try:
                 _compare(st, ev, net, l)
             except _NotApplicable:
@@ -1230,9 +1356,16 @@ def check_tex(tex: str, where: str = "") -> int:
     """Check every equation of one display formula; the number of evaluations. A Mismatch carries `line_offset`,
     the line of the wrong equation within the formula."""
     total = 0
-    for st in statements(tex):
+    found = statements(tex)
+    # s = ...: a symbol the formula defines for its other equations, not a statement to check
+    local = {st.sides[0].name: st.sides[1] for st in found if len(st.sides) == 2 and isinstance(st.sides[0], Sym)
+             and st.sides[0].name in _LOCAL and not st.sides[0].sub and not st.sides[0].transpose}
+    checks = [st for st in found if not (isinstance(st.sides[0], Sym) and st.sides[0].name in local)]
+    if not checks:
+        raise FormulaError("only definitions, no formula to check")
+    for st in checks:
         try:
-            total += check_statement(st, where)
+            total += check_statement(st, where, local)
         except (Mismatch, FormulaError) as error:
             error.line_offset = st.line_offset
             raise

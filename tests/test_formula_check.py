@@ -42,6 +42,7 @@ CHECKED = [
     ("l-layers", "eq-layer-backward-step"), ("logistic-regression", "eq-lr-forward"),
     ("logistic-regression", "eq-lr-dw"), ("logistic-regression", "eq-lr-db"), ("activations", "eq-tanh-prime"),
     ("activations", "eq-sigmoid-prime"), ("conventions", "eq-rows-backward"),
+    ("output-layer", "eq-dz-from-logits"), ("output-layer", "eq-loss-from-logits"),
 ]
 
 
@@ -232,3 +233,70 @@ def test_an_identity_for_every_change_is_checked_on_random_changes():
     assert check_tex(tex, where) > 0
     with pytest.raises(Mismatch):
         check_tex(r"\langle dZ, \Delta W\, A\rangle = \langle dZ\, A, \Delta W\rangle", where)
+
+
+def test_a_symbol_the_formula_defines_is_bound_for_its_other_equations():
+    where = "the output is softmax"
+    tex = tex_of("products", "eq-softmax-dz-from-da")
+    assert r"s = \mathbf 1^T" in tex and check_tex(tex, where) > 0
+    with pytest.raises(Mismatch, match=r"^dZ as typeset differs"):
+        check_tex(edited(tex, "dA - s", "dA + s"), where)
+    with pytest.raises(Mismatch):  # 1^T sums each column over the K classes; a sum over the examples is wrong
+        check_tex(edited(tex, r"\mathbf 1^T (A * dA)", r"(A * dA) \mathbf 1"), where)
+    with pytest.raises(FormulaError, match="does not define"):
+        check_tex(r"dZ = A * \left(dA - s\right)", where)
+
+
+def test_a_line_that_names_the_output_is_checked_on_that_output():
+    tex = tex_of("output-layer", "eq-dz-from-logits")
+    assert [st.output for st in statements(tex)] == ["sigmoid", "softmax"]
+    with pytest.raises(Mismatch, match=r"^dz_k as typeset"):  # the softmax line, with k kept in the sum
+        check_tex(edited(tex, r"\sum_{j \neq k}", r"\sum_{j}"))
+    with pytest.raises(Mismatch, match=r"^dz as typeset"):
+        check_tex(edited(tex, r"y * \sigma(-z)", r"y * \sigma(z)"))
+
+
+def test_a_sum_without_a_bound_runs_over_the_entries_it_indexes():
+    assert check_tex(r"da^{[l-1]}_k = \sum_j W^{[l]}_{jk}\, dz^{[l]}_j") > 0
+    with pytest.raises(Mismatch, match="index j runs over"):  # W's rows and columns swapped
+        check_tex(r"da^{[l-1]}_k = \sum_j W^{[l]}_{kj}\, dz^{[l]}_j")
+
+
+def test_one_weight_and_m_examples_with_the_sum_written_out():
+    where = "one weight, a its input"
+    tex = r"z^{(i)} = w\, a^{(i)} + b, \qquad J = \frac1m \left( \mathcal L^{(1)} + \cdots + \mathcal L^{(m)} \right)"
+    assert check_tex(tex, where) > 0
+    with pytest.raises(Mismatch, match=r"^J as typeset"):
+        check_tex(edited(tex, r"\frac1m \left(", r"\left("), where)
+    assert check_tex(r"\frac{\partial J}{\partial w} = \frac1m \sum_{i=1}^{m} dz^{(i)}\, a^{(i)}", where) > 0
+    with pytest.raises(Mismatch, match=r"^∂J/∂w as typeset"):
+        check_tex(r"\frac{\partial J}{\partial w} = \sum_{i=1}^{m} dz^{(i)}\, a^{(i)}", where)
+
+
+def test_inline_forms_a_slash_derivative_a_division_and_g_of_a_layer_s_z():
+    assert check_tex(r"\partial J / \partial Z^{[L]} = \frac1m dZ^{[L]}") > 0
+    assert check_tex(r"dA^{[L]} = (A^{[L]} - Y) / (A^{[L]} * (1 - A^{[L]}))") > 0
+    with pytest.raises(Mismatch, match="a matrix product of shapes"):  # juxtaposition is a matrix product
+        check_tex(r"dA^{[L]} = (A^{[L]} - Y) / (A^{[L]}(1 - A^{[L]}))")
+    assert check_tex(r"dZ^{[l]} = dA^{[l]} * g'(Z^{[l]})") > 0
+    with pytest.raises(Mismatch):
+        check_tex(r"dZ^{[l]} = dA^{[l]} * g(Z^{[l]})")
+
+
+def test_the_chain_through_the_row_of_losses_is_checked_with_one_output_unit():
+    where = "the output has one unit"
+    tex = tex_of("transpose", "eq-dj-dz-chain")
+    assert check_tex(tex, where) > 0
+    with pytest.raises(Mismatch, match=r"^∂J/∂Z\[L\] as typeset"):  # the 1/m of the mean dropped
+        check_tex(edited(tex, r"\tfrac1m \begin", r"\begin"), where)
+    with pytest.raises(FormulaError):  # no network with a wider output qualifies for a (1, m) row of losses
+        check_tex(tex, "the output has one unit; the output is softmax")
+
+
+def test_a_stable_loss_with_max_absolute_value_and_a_defined_shift_is_checked():
+    tex = tex_of("output-layer", "eq-loss-from-logits")
+    assert r"c = \max_j z_j" in tex and check_tex(tex) > 0
+    with pytest.raises(Mismatch, match=r"^L as typeset"):  # exp of a positive argument, and wrong
+        check_tex(edited(tex, "e^{-|z_k|}", "e^{|z_k|}"))
+    with pytest.raises(Mismatch, match=r"^L as typeset"):
+        check_tex(edited(tex, "e^{z_j - c}", "e^{z_j + c}"))
