@@ -324,6 +324,9 @@ class _Parser:
                 return Bin("@", Sym("m"), _partial([r"\partial", "J"], bottom))
             if top and top[0] == r"\partial":
                 return _partial(top, bottom)
+            if top[:1] == ["d"] and bottom[:1] == ["d"] and len(top) > 1 and len(bottom) > 1:
+                # dL/dz, da/dz: derivatives of one number by another, written with d
+                return _partial([r"\partial"] + top[1:], [r"\partial"] + bottom[1:])
             return Bin("/", _parse_tokens(top), _parse_tokens(bottom))
         if tok == r"\sum":
             return self.sum()
@@ -1063,7 +1066,7 @@ class _Eval:
         if name not in ("W", "b", "Z", "A") or wrt.transpose or wrt.column or wrt.rows:
             raise FormulaError(f"a derivative with respect to {wrt.name}")
         layer = self._layer_of(wrt)
-        output_a = name == "A" and layer == self.net.L and of.name in ("J", "Loss")
+        output_a = name == "A" and layer == self.net.L and of.name in ("J", "Loss") and self.net.activations[-1] != "sigmoid"
         if layer is None or not (1 <= layer <= self.net.L) or output_a:
             raise _NotApplicable(f"{name}[{layer}]")
         if of.name in ("J", "Loss"):

@@ -300,3 +300,16 @@ def test_a_stable_loss_with_max_absolute_value_and_a_defined_shift_is_checked():
         check_tex(edited(tex, "e^{-|z_k|}", "e^{|z_k|}"))
     with pytest.raises(Mismatch, match=r"^L as typeset"):
         check_tex(edited(tex, "e^{z_j - c}", "e^{z_j + c}"))
+
+
+def test_derivatives_written_with_d_are_checked_as_one_unit_s_derivatives():
+    tex = r"\frac{d\mathcal L}{dz} = \frac{a - y}{a(1-a)} \cdot a(1-a) = a - y"
+    assert check_tex(tex) > 0
+    with pytest.raises(Mismatch, match=r"^∂L/∂z as typeset"):
+        check_tex(edited(tex, "= a - y", "= y - a"))
+    chain = (r"\frac{d\mathcal L}{dz^{[1]}} = \underbrace{\frac{d\mathcal L}{da^{[2]}}\,\frac{da^{[2]}}{dz^{[2]}}}"
+             r"_{dz^{[2]}} \;\underbrace{\frac{dz^{[2]}}{da^{[1]}}}_{w^{[2]}}"
+             r" \;\underbrace{\frac{da^{[1]}}{dz^{[1]}}}_{g^{[1]\prime}(z^{[1]})}")
+    assert check_tex(chain, "one unit per layer") > 0
+    with pytest.raises(Mismatch):  # a factor of the chain left out
+        check_tex(edited(chain, r"\;\underbrace{\frac{da^{[1]}}{dz^{[1]}}}", r"\;\underbrace{1}"), "one unit per layer")
