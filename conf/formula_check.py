@@ -1089,13 +1089,21 @@ class _Eval:
             return self._entry(value, wrt.sub)
         # a Jacobian: of = z or a of some layer, as a function of wrt
         of_name, of_layer = _LOWER.get(of.name, of.name), self._layer_of(of)
-        if of_name not in ("Z", "A") or name not in ("Z", "A") or of.sub or wrt.sub:
+        if of_name not in ("Z", "A") or name not in ("Z", "A") or len(of.sub) > 1 or len(wrt.sub) > 1:
             raise FormulaError("a Jacobian other than of a layer's z or a by another's")
         if of_layer is None or of_layer < layer or not 1 <= of_layer <= self.net.L:
             raise _NotApplicable(f"{of_name}[{of_layer}]")
-        return backprop.numerical_jacobian(
+        jacobian = backprop.numerical_jacobian(
             lambda v: _forward_from(self.net, name, layer, v, of_name, of_layer).ravel(),
             self.net.values[(name, layer)])
+        if of.sub or wrt.sub:  # ∂z_j/∂a_k: one entry of one example's Jacobian
+            if self.net.m != 1:
+                raise FormulaError("an entry of a Jacobian of a batch")
+            rows = [self._index(of.sub[0])] if of.sub else slice(None)
+            columns = [self._index(wrt.sub[0])] if wrt.sub else slice(None)
+            jacobian = jacobian[rows][:, columns]
+            return float(jacobian[0, 0]) if jacobian.shape == (1, 1) else jacobian
+        return jacobian
 
     def _layer_of(self, sym):
         if sym.layer is None and self.input_mode:
