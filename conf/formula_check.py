@@ -682,6 +682,13 @@ class Network:
     X: np.ndarray
     Y: np.ndarray
     values: dict = field(default_factory=dict)  # ("Z", 2) -> array, ("J", None) -> number
+    memo: dict = field(default_factory=dict)  # centred differences already computed on this network
+
+    def once(self, key, compute):
+        """compute(), remembered under `key`: an entry-by-entry formula asks for one gradient once per entry."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     @property
     def L(self):
@@ -751,7 +758,8 @@ def _l2_reference(net: Network, name: str, layer: int | None):
     if name == "J":
         return _l2_cost(net, net.params)
     key = f"W{layer}"
-    return backprop.numerical_gradient(lambda W: _l2_cost(net, {**net.params, key: W}), net.params[key])
+    return net.once(("l2", key), lambda: backprop.numerical_gradient(
+        lambda W: _l2_cost(net, {**net.params, key: W}), net.params[key]))
 
 
 def _cost_with(net: Network, name: str, value, column: int | None = None) -> float:
@@ -1045,28 +1053,31 @@ class _Eval:
         return total
 
     def Partial(self, node):
-        """By centred differences. ∂J/∂V, ∂L⁽ⁱ⁾/∂V: shaped like V (the course's layout), or, under a `where numerator
-        layout` marker, the row of a column V's derivatives. ∂z/∂a, ∂a/∂z (one example's columns, or any layers'
-        Z and A): the Jacobian, in numerator layout. V_jk picks one derivative."""
+        """By centred differences. ∂J/∂V, ∂L⁽ⁱ⁾/∂V: shaped like V (the course's layout), or, under a `where
+        numerator layout` marker, the row of a column V's derivatives. ∂z/∂a, ∂a/∂z (one example's columns, or any
+        layers' Z and A): the Jacobian, in numerator layout. V_jk picks one derivative; ∂z_j/∂a_k one entry of one
+        example's Jacobian. ∂J/∂𝓛 and ∂𝓛/∂Z: through the row of the m losses."""
         import backprop
 
         wrt, of = node.wrt, node.of
         name = _LOWER.get(wrt.name, wrt.name)
+        net = self.net
         if of.name == "J" and name == "Losses":  # J = (1/m) Σ_i L^(i) (eq-cost, checked on its own)
-            return backprop.numerical_gradient(lambda v: float(np.mean(v)), self.net.values[("Loss", None)])
+            return backprop.numerical_gradient(lambda v: float(np.mean(v)), net.values[("Loss", None)])
         if of.name == "Losses":  # the Jacobian of the row of losses, in numerator layout: (m, size of V)
             layer = self._layer_of(wrt)
             if name not in ("Z", "A") or layer is None or not 1 <= layer <= self.net.L or wrt.sub:
                 raise FormulaError(f"the losses' derivative by {wrt.name}")
-            output = self.net.activations[-1]
-            return backprop.numerical_jacobian(
-                lambda v: backprop.example_losses(_forward_from(self.net, name, layer, v, "A", self.net.L),
-                                                  self.net.Y, output=output).ravel(),
-                self.net.values[(name, layer)])
+            output = net.activations[-1]
+            return net.once(("losses", name, layer), lambda: backprop.numerical_jacobian(
+                lambda v: backprop.example_losses(_forward_from(net, name, layer, v, "A", net.L),
+                                                  net.Y, output=output).ravel(),
+                net.values[(name, layer)]))
         if name not in ("W", "b", "Z", "A") or wrt.transpose or wrt.column or wrt.rows:
             raise FormulaError(f"a derivative with respect to {wrt.name}")
         layer = self._layer_of(wrt)
-        output_a = name == "A" and layer == self.net.L and of.name in ("J", "Loss") and self.net.activations[-1] != "sigmoid"
+        output_a = (name == "A" and layer == net.L and of.name in ("J", "Loss")
+                    and net.activations[-1] != "sigmoid")  # a softmax's A[L] is not free: its columns sum to 1
         if layer is None or not (1 <= layer <= self.net.L) or output_a:
             raise _NotApplicable(f"{name}[{layer}]")
         if of.name in ("J", "Loss"):
@@ -1077,11 +1088,11 @@ class _Eval:
                 column = self._index(of.column) if of.column else 0
             if name in ("W", "b"):
                 key = f"{name}{layer}"
-                value = backprop.numerical_gradient(lambda v: _cost_with(self.net, key, v, column),
-                                                    self.net.params[key])
+                value = net.once(("gradient", of.name, column, name, layer), lambda: backprop.numerical_gradient(
+                    lambda v: _cost_with(net, key, v, column), net.params[key]))
             else:
-                value = backprop.numerical_gradient(lambda v: _cost_from(self.net, name, layer, v, column),
-                                                    self.net.values[(name, layer)])
+                value = net.once(("gradient", of.name, column, name, layer), lambda: backprop.numerical_gradient(
+                    lambda v: _cost_from(net, name, layer, v, column), net.values[(name, layer)]))
             if self.week2 and wrt.name == "w":
                 value = value.T
             if self.numerator and name in ("Z", "A") and value.shape[1] == 1:
@@ -1093,9 +1104,8 @@ class _Eval:
             raise FormulaError("a Jacobian other than of a layer's z or a by another's")
         if of_layer is None or of_layer < layer or not 1 <= of_layer <= self.net.L:
             raise _NotApplicable(f"{of_name}[{of_layer}]")
-        jacobian = backprop.numerical_jacobian(
-            lambda v: _forward_from(self.net, name, layer, v, of_name, of_layer).ravel(),
-            self.net.values[(name, layer)])
+        jacobian = net.once(("jacobian", of_name, of_layer, name, layer), lambda: backprop.numerical_jacobian(
+            lambda v: _forward_from(net, name, layer, v, of_name, of_layer).ravel(), net.values[(name, layer)]))
         if of.sub or wrt.sub:  # ∂z_j/∂a_k: one entry of one example's Jacobian
             if self.net.m != 1:
                 raise FormulaError("an entry of a Jacobian of a batch")

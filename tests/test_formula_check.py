@@ -318,7 +318,8 @@ def test_derivatives_written_with_d_are_checked_as_one_unit_s_derivatives():
 def test_entries_of_one_example_s_jacobians_are_checked():
     tex = (r"\frac{\partial \mathcal L}{\partial z^{[1]}_k} = \sum_{j=1}^{n^{[2]}} \frac{\partial \mathcal L}"
            r"{\partial z^{[2]}_j}\, \frac{\partial z^{[2]}_j}{\partial a^{[1]}_k}\, \frac{\partial a^{[1]}_k}"
-           r"{\partial z^{[1]}_k} = \Bigl(\sum_{j=1}^{n^{[2]}} W^{[2]}_{jk}\, dz^{[2]}_j\Bigr)\, g^{[1]\prime}(z^{[1]}_k)")
+           r"{\partial z^{[1]}_k} = \Bigl(\sum_{j=1}^{n^{[2]}} W^{[2]}_{jk}\, dz^{[2]}_j\Bigr)\,"
+           r" g^{[1]\prime}(z^{[1]}_k)")
     assert check_tex(tex) > 0
     with pytest.raises(Mismatch):  # ∂z_j/∂a_k is W_jk, not W_kj
         check_tex(edited(tex, "W^{[2]}_{jk}", "W^{[2]}_{kj}"))
