@@ -15,6 +15,7 @@ from backprop import (
     ACTIVATIONS,
     LayerCache,
     TrainingCache,
+    check_gradients,
     cost,
     descent_step,
     dropout_masks,
@@ -76,11 +77,9 @@ def make_problem(depth, drop, bn, m=7, seed=0):
 def output_from(params, activations, masks, l, V, start):
     """A[L], written out independently of the package, when layer l's Z (start="Z",
     before batch norm) or its input A[l-1] (start="A", after dropout) is set to V."""
-    masks = masks or {}
+    masks, L = masks or {}, len(activations)
     Z = V if start == "Z" else params[f"W{l}"] @ V + params[f"b{l}"]
-    for k in range(l, len(activations) + 1):
-        if k > l:
-            Z = params[f"W{k}"] @ A + params[f"b{k}"]
+    for k in range(l, L + 1):
         if f"gamma{k}" in params:
             Z = (
                 params[f"gamma{k}"]
@@ -91,6 +90,8 @@ def output_from(params, activations, masks, l, V, start):
         A = ACTIVATIONS[activations[k - 1]].g(Z)
         if k in masks:
             A = A * masks[k] / KEEP
+        if k < L:
+            Z = params[f"W{k + 1}"] @ A + params[f"b{k + 1}"]
     return A
 
 
@@ -248,7 +249,7 @@ def kwargs_without_l2(kwargs):
 
 
 def test_training_cache_holds_the_batch_norm_and_dropout_intermediates():
-    params, X, Y, activations, masks = make_problem(3, drop=True, bn=True)
+    params, X, _, activations, masks = make_problem(3, drop=True, bn=True)
     AL, caches = forward(
         params, X, activations, keep_prob=KEEP, masks=masks, bn_eps=EPS_BN
     )
@@ -316,7 +317,7 @@ def test_dropout_masks_cover_hidden_layers_and_repeat_with_the_seed():
 
 
 def test_cost_adds_lambda_over_2m_times_the_squared_weights():
-    params, X, Y, activations, masks = make_problem(3, drop=False, bn=True)
+    params, X, Y, activations, _ = make_problem(3, drop=False, bn=True)
     AL, _ = forward(params, X, activations)
     m, output = X.shape[1], activations[-1]
     squares = sum(np.sum(params[f"W{l}"] ** 2) for l in (1, 2, 3))
@@ -333,7 +334,7 @@ def test_cost_adds_lambda_over_2m_times_the_squared_weights():
 
 
 def test_descent_step_with_l2_is_weight_decay_and_updates_gamma_and_beta():
-    params, X, Y, activations, masks = make_problem(2, drop=False, bn=True)
+    params, X, Y, activations, _ = make_problem(2, drop=False, bn=True)
     m, rate = X.shape[1], 0.1
     data = gradients(params, X, Y, activations)
     grads = gradients(params, X, Y, activations, l2=0.3)
@@ -365,21 +366,20 @@ BAD_OPTIONS = [
     (
         {"keep_prob": 0.0},
         ValueError,
-        "forward: keep_prob must be in (0, 1], the probability of keeping a unit; "
-        "got 0.0",
+        ("forward: keep_prob must be in (0, 1], the probability of keeping a unit; "
+        "got 0.0"),
     ),
     (
         {"keep_prob": 1.5},
         ValueError,
-        "forward: keep_prob must be in (0, 1], the probability of keeping a unit; "
-        "got 1.5",
+        ("forward: keep_prob must be in (0, 1], the probability of keeping a unit; "
+        "got 1.5"),
     ),
     ({"keep_prob": float("nan")}, ValueError, "forward: keep_prob must be in (0, 1]"),
     (
         {"keep_prob": "0.8"},
         TypeError,
-        "forward: keep_prob must be a real number (the probability of keeping a unit); "
-        "got str",
+        "forward: keep_prob must be a real number (the probability of keeping a unit)",
     ),
     (
         {"keep_prob": 0.8},
@@ -404,8 +404,8 @@ BAD_OPTIONS = [
     (
         {"masks": {1: np.full((4, 7), 0.5)}},
         ValueError,
-        "forward: masks[1] must hold only 0 and 1 (keep_prob scales the kept units); "
-        "28 of 28 entries are neither",
+        ("forward: masks[1] must hold only 0 and 1 (keep_prob scales the kept units); "
+        "28 of 28 entries are neither"),
     ),
     (
         {"masks": {1: np.where(np.eye(4, 7), np.nan, 1.0)}},
@@ -415,8 +415,8 @@ BAD_OPTIONS = [
     (
         {"masks": {2: np.ones((2, 7))}},
         ValueError,
-        "forward: masks has a mask for layer 2, the output layer; dropout applies "
-        "only to hidden layers, 1 <= l < 2",
+        ("forward: masks has a mask for layer 2, the output layer; dropout applies "
+        "only to hidden layers, 1 <= l < 2"),
     ),
     (
         {"masks": {0: np.ones((3, 7))}},
@@ -436,8 +436,8 @@ BAD_OPTIONS = [
     (
         {"bn_eps": 0.0},
         ValueError,
-        "forward: bn_eps must be positive and finite (it keeps sqrt(σ² + ε) above 0); "
-        "got 0.0",
+        ("forward: bn_eps must be positive and finite (it keeps sqrt(σ² + ε) above 0); "
+        "got 0.0"),
     ),
     ({"bn_eps": -1e-5}, ValueError, "forward: bn_eps must be positive and finite"),
     (
@@ -519,14 +519,14 @@ BAD_NORMS = [
     (
         {"gamma1": np.ones((4, 1))},
         ("beta1",),
-        "params has 'gamma1' but not 'beta1'; a batch-normalized layer needs both, "
-        "each of shape (4, 1)",
+        ("params has 'gamma1' but not 'beta1'; a batch-normalized layer needs both, "
+        "each of shape (4, 1)"),
     ),
     (
         {"beta2": np.zeros((2, 1))},
         ("gamma2",),
-        "params has 'beta2' but not 'gamma2'; a batch-normalized layer needs both, "
-        "each of shape (2, 1)",
+        ("params has 'beta2' but not 'gamma2'; a batch-normalized layer needs both, "
+        "each of shape (2, 1)"),
     ),
     (
         {"gamma1": np.ones(4)},
@@ -593,8 +593,8 @@ def test_forward_and_gradients_reject_bad_gamma_and_beta(change, remove, message
         (
             ("341", 5, 0.5),
             TypeError,
-            "dropout_masks: layer_dims must be a list or tuple of int, or params; "
-            "got str",
+            ("dropout_masks: layer_dims must be a list or tuple of int, or params; "
+            "got str"),
         ),
         (
             ({"b1": np.ones((1, 1))}, 5, 0.5),
@@ -616,3 +616,16 @@ def test_descent_step_rejects_a_missing_dgamma():
         ValueError, match=re.escape("descent_step: grads is missing 'dgamma1'")
     ):
         descent_step(params, grads, 0.1)
+
+
+@pytest.mark.parametrize("case", [c for c in MIXES if c[0] == 3], ids=mix_id)
+def test_check_gradients_takes_the_options_and_checks_gamma_beta(case):
+    depth, l2, drop, bn = case
+    params, X, Y, activations, masks = make_problem(depth, drop, bn)
+    options = {"keep_prob": KEEP if drop else 1.0, "masks": masks, "bn_eps": EPS_BN}
+    errors = check_gradients(params, X, Y, activations, l2=l2, **options)
+    expected = {f"dW{l}" for l in (1, 2, 3)}
+    for l in (1, 2, 3):
+        expected |= {f"dgamma{l}", f"dbeta{l}"} if bn else {f"db{l}"}
+    assert set(errors) == expected
+    assert max(errors.values()) < 1e-7, errors

@@ -14,7 +14,7 @@ from .activations import get_activation
 from .batch_norm import _check_bn_eps, _check_norm
 from .layer import _backward_from_dz, _check_bias, _check_input, _dz_from_da, _forward
 from .losses import _check_labels, _check_output, _output_dz
-from .regularization import _check_keep_prob, _check_l2, _check_masks, dropout_masks
+from .regularization import _check_keep_prob, _check_l2, _check_masks
 from .shapes import as_array, as_matrix, require_shape
 from .training import _forward_training, _gradients_training
 
@@ -86,6 +86,7 @@ def forward(params, X, activations, *, keep_prob=1.0, masks=None, bn_eps=BN_EPS)
     >>> AL, caches = forward(params, np.ones((4, 5)), ["relu", "softmax"])
     >>> AL.shape, len(caches), np.allclose(AL.sum(axis=0), 1.0)
     ((2, 5), 2, True)
+    >>> from backprop import dropout_masks
     >>> masks = dropout_masks([4, 3, 2], m=5, keep_prob=0.5, seed=1)
     >>> AL, caches = forward(params, np.ones((4, 5)), ["relu", "softmax"],
     ...                      keep_prob=0.5, masks=masks)

@@ -5,7 +5,7 @@ with every option off it runs its own loop, untouched, so today's results and sp
 as they were. Within a layer the order is: linear, batch norm, activation, dropout.
 """
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import numpy as np
 
@@ -70,16 +70,16 @@ class TrainingCache(NamedTuple):
     b: np.ndarray
     Z: np.ndarray
     activation: str
-    gamma: Optional[np.ndarray]
-    beta: Optional[np.ndarray]
-    mu: Optional[np.ndarray]
-    var: Optional[np.ndarray]
-    Zhat: Optional[np.ndarray]
-    Ztilde: Optional[np.ndarray]
-    eps: Optional[float]
+    gamma: np.ndarray | None
+    beta: np.ndarray | None
+    mu: np.ndarray | None
+    var: np.ndarray | None
+    Zhat: np.ndarray | None
+    Ztilde: np.ndarray | None
+    eps: float | None
     A_before_dropout: np.ndarray
-    D: Optional[np.ndarray]
-    keep_prob: Optional[float]
+    D: np.ndarray | None
+    keep_prob: float | None
 
 
 def _forward_training(X, layers, norms, drops, keep_prob, bn_eps):
