@@ -4,6 +4,10 @@ A network of L layers is a dict of parameters ``{"W1": ..., "b1": ..., ..., "WL"
 L activation names, one per layer; its input X has one column per example. `forward` and `gradients` check the
 whole network once, up front, and then run the unchecked cores of `backprop.layer`, so that each equation is
 implemented in one place and big arrays are not checked again at every layer.
+
+Course 2's options (L2 in `gradients`; dropout masks and batch norm in both) are checked
+here too; when one is on, the passes run in `backprop.training`, and when all are off,
+the loops below run exactly as before.
 """
 
 import re
