@@ -8,6 +8,10 @@ Conventions (those of the Deep Learning Specialization, Course 1):
   L⁽ⁱ⁾ with respect to its own column, so ``dZ[l]`` = m ∂J/∂Z[l] and carries no 1/m. ``dW[l]`` and ``db[l]`` are
   derivatives of the **cost J** = (1/m) Σᵢ L⁽ⁱ⁾: they carry the 1/m.
 - Every ``dV`` has the shape of ``V``.
+- Course 2's options: `gradients` takes ``l2`` (λ); `forward` and `gradients` take
+  dropout ``masks`` (from `dropout_masks`) with ``keep_prob``, and batch-normalize layer
+  l when params holds ``gamma{l}`` and ``beta{l}`` (ε is ``bn_eps``). With batch norm
+  the examples are coupled, and ``dZ[l]`` keeps the meaning m ∂J/∂Z[l].
 - Every public function checks its inputs first, and its errors name the function, the argument, and the expected
   and actual shapes. Arrays are computed in float64, and no function writes to its caller's arrays.
 
@@ -55,7 +59,9 @@ from .losses import (
 from .network import descent_step, forward, gradients, random_params
 from .one_sided import one_sided_gradient
 from .products import softmax_dz_from_da
+from .regularization import dropout_masks
 from .shapes import as_array, as_matrix, require_shape
+from .training import TrainingCache
 
 __version__ = "0.1.0"
 
@@ -99,6 +105,9 @@ __all__ = [
     "gradients",
     "random_params",
     "descent_step",
+    # Course 2: L2, dropout, batch norm
+    "TrainingCache",
+    "dropout_masks",
     # gradient checking
     "numerical_gradient",
     "numerical_jacobian",

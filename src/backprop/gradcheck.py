@@ -10,7 +10,7 @@ right then agrees to about 1e-9 relative error or better, and one that is wrong 
 import numpy as np
 
 from .losses import cost
-from .network import forward, gradients
+from .network import BN_EPS, forward, gradients
 from .shapes import as_array, require_shape
 
 __all__ = ["numerical_gradient", "numerical_jacobian", "relative_error", "check_gradients"]
@@ -176,8 +176,15 @@ def relative_error(analytic, numerical):
     return float(np.linalg.norm(analytic - numerical) / scale)  # eq-relative-error
 
 
-def check_gradients(params, X, Y, activations, eps=1e-5):
+def check_gradients(
+    params, X, Y, activations, eps=1e-5, *, l2=0.0, keep_prob=1.0, masks=None,
+    bn_eps=BN_EPS,
+):
     """Relative error of every dW[l] and db[l] from `gradients` against centred differences of the cost J.
+
+    With Course 2's options (the same as `gradients`), J includes the L2 term
+    ({eq}`eq-l2-cost`), the forward pass uses the given dropout masks, fixed while J is
+    differentiated, and dγ[l], dβ[l] of each batch-normalized layer are checked too.
 
     Parameters
     ----------
@@ -190,13 +197,18 @@ def check_gradients(params, X, Y, activations, eps=1e-5):
         The last must be "sigmoid" or "softmax"; it also picks the loss.
     eps : float, optional
         The step of the centred differences.
+    l2, keep_prob, masks, bn_eps : optional
+        As for `gradients`.
 
     Returns
     -------
     dict of str to float
         ``"dW{l}"`` and ``"db{l}"`` for l = 1, ..., L: `relative_error` of dJ/dW[l] and dJ/db[l]. Below about 1e-7
         means the backward pass agrees with the cost it differentiates. The network is small in practice: this
-        costs two forward passes per parameter.
+        costs two forward passes per parameter. For a batch-normalized layer,
+        ``"dgamma{l}"`` and ``"dbeta{l}"`` instead of ``"db{l}"``: J does not depend on
+        b[l] there, both sides of db[l] are 0 up to rounding, and their relative error
+        would measure only the rounding.
 
     Raises
     ------
@@ -214,14 +226,23 @@ def check_gradients(params, X, Y, activations, eps=1e-5):
     >>> sorted(errors), np.allclose(list(errors.values()), 0.0, atol=1e-7)
     (['dW1', 'dW2', 'db1', 'db2'], True)
     """
-    grads = gradients(params, X, Y, activations)
+    # Only the options given are passed on: a call without them is today's call.
+    options = {} if masks is None and keep_prob == 1.0 and bn_eps is BN_EPS else {
+        "keep_prob": keep_prob, "masks": masks, "bn_eps": bn_eps
+    }
+    with_l2 = {"l2": l2} if l2 else {}
+    grads = gradients(params, X, Y, activations, **options, **with_l2)
     output = activations[-1]
     errors = {}
     for l in range(1, len(activations) + 1):
-        for name in (f"W{l}", f"b{l}"):
+        normalized = f"dgamma{l}" in grads
+        names = [f"W{l}", f"gamma{l}", f"beta{l}"] if normalized else [f"W{l}", f"b{l}"]
+        for name in names:
 
             def J(value, name=name):
-                return cost(forward({**params, name: value}, X, activations)[0], Y, output)
+                changed = {**params, name: value}
+                AL = forward(changed, X, activations, **options)[0]
+                return cost(AL, Y, output, params=changed if l2 else None, l2=l2)
 
             errors[f"d{name}"] = relative_error(grads[f"d{name}"], numerical_gradient(J, params[name], eps))
     return errors

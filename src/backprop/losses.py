@@ -15,6 +15,7 @@ the logits Z[L] instead and stay accurate where A[L] is within rounding of 0 or 
 import numpy as np
 
 from .activations import logistic
+from .regularization import _l2_from_params
 from .shapes import as_matrix, require_shape
 
 __all__ = [
@@ -138,10 +139,11 @@ def example_losses(AL, Y, output="sigmoid"):
     return _example_losses(AL, Y, output)
 
 
-def cost(AL, Y, output="sigmoid"):
-    """The cost J = (1/m) Σᵢ L⁽ⁱ⁾: the mean of `example_losses` over the batch.
+def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
+    """The cost J = (1/m) Σᵢ L⁽ⁱ⁾, the mean of `example_losses`, plus maybe an L2 term.
 
-    Implements {eq}`eq-cost`.
+    Implements {eq}`eq-cost`; with `params` and `l2` = λ > 0, {eq}`eq-l2-cost`:
+    J = (1/m) Σᵢ L⁽ⁱ⁾ + (λ/2m) Σ_l ‖W[l]‖²_F, no longer a mean of per-example losses.
 
     Parameters
     ----------
@@ -151,6 +153,12 @@ def cost(AL, Y, output="sigmoid"):
         Labels: 0 or 1 for sigmoid; for softmax, entries in [0, 1] with each column summing to 1.
     output : {"sigmoid", "softmax"}
         The output layer's activation, which picks the loss.
+    params : dict of str to numpy.ndarray, optional
+        The network's parameters; the L2 term sums the squares of every "W{l}" in it
+        (biases, γ and β are not penalized). When None, or when `l2` is 0, J is the data
+        term alone.
+    l2 : float, optional
+        λ, the L2 strength, at least 0.
 
     Returns
     -------
@@ -160,7 +168,8 @@ def cost(AL, Y, output="sigmoid"):
     Raises
     ------
     TypeError, ValueError
-        As `example_losses`, naming `cost`.
+        As `example_losses`, naming `cost`; also if `l2` is not a finite number at least
+        0, or `params` (when used) is not a dict with W1, ... of finite real matrices.
 
     Examples
     --------
@@ -168,9 +177,15 @@ def cost(AL, Y, output="sigmoid"):
     >>> AL, Y = np.array([[0.7, 0.2], [0.3, 0.8]]), np.array([[1.0, 0.0], [0.0, 1.0]])
     >>> np.allclose(cost(AL, Y, "softmax"), -(np.log(0.7) + np.log(0.8)) / 2)
     True
+    >>> params = {"W1": np.array([[1.0, 2.0]]), "b1": np.zeros((1, 1))}
+    >>> J = cost(AL, Y, "softmax", params=params, l2=0.4)
+    >>> np.allclose(J, cost(AL, Y, "softmax") + 0.4 / (2 * 2) * (1 + 4))
+    True
     """
     AL, Y = _check_prediction("cost", AL, Y, output)
-    return float(_example_losses(AL, Y, output).mean())  # eq-cost
+    penalty = _l2_from_params("cost", params, l2, AL.shape[1])
+    J = float(_example_losses(AL, Y, output).mean())  # eq-cost
+    return J + penalty if penalty else J  # eq-l2-cost
 
 
 def example_losses_from_logits(ZL, Y, output="sigmoid"):

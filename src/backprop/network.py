@@ -4,6 +4,10 @@ A network of L layers is a dict of parameters ``{"W1": ..., "b1": ..., ..., "WL"
 L activation names, one per layer; its input X has one column per example. `forward` and `gradients` check the
 whole network once, up front, and then run the unchecked cores of `backprop.layer`, so that each equation is
 implemented in one place and big arrays are not checked again at every layer.
+
+Course 2's options (L2 in `gradients`; dropout masks and batch norm in both) are checked
+here too; when one is on, the passes run in `backprop.training`, and when all are off,
+the loops below run exactly as before.
 """
 
 import re
@@ -11,44 +15,73 @@ import re
 import numpy as np
 
 from .activations import get_activation
+from .batch_norm import _check_bn_eps, _check_norm
 from .layer import _backward_from_dz, _check_bias, _check_input, _dz_from_da, _forward
 from .losses import _check_labels, _check_output, _output_dz
+from .regularization import _check_keep_prob, _check_l2, _check_masks
 from .shapes import as_array, as_matrix, require_shape
+from .training import _forward_training, _gradients_training
 
 __all__ = ["forward", "gradients", "random_params", "descent_step"]
 
 _WEIGHT_KEY = re.compile(r"W[1-9][0-9]*")
+# The ε of batch norm: small against a unit's variance over a batch of order 1.
+BN_EPS = 1e-8
 
 
-def forward(params, X, activations):
+def forward(params, X, activations, *, keep_prob=1.0, masks=None, bn_eps=BN_EPS):
     """Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] + b[l]) for l = 1, ..., L.
 
-    Implements {eq}`eq-linear-forward` and {eq}`eq-activation-forward`, layer after layer.
+    Implements {eq}`eq-linear-forward` and {eq}`eq-activation-forward`, layer after
+    layer; with batch norm also {eq}`eq-bn-forward`, and with masks
+    {eq}`eq-dropout-forward`. Within a layer the order is linear, batch norm,
+    activation, dropout.
 
     Parameters
     ----------
     params : dict of str to numpy.ndarray
-        "W1", "b1", ..., "WL", "bL", nothing else; W[l] has shape (n[l], n[l-1]) and b[l] shape (n[l], 1).
+        "W1", "b1", ..., "WL", "bL"; W[l] has shape (n[l], n[l-1]) and b[l] shape
+        (n[l], 1). Optionally "gamma{l}" and "beta{l}", both (n[l], 1), for any layer l
+        (the output layer too): that layer is batch-normalized, Z̃ = γ * Ẑ + β and
+        A[l] = g[l](Z̃).
     X : numpy.ndarray, shape (n[0], m)
         The inputs, one column per example.
     activations : list or tuple of str, length L
         g[1], ..., g[L]: "sigmoid", "tanh", "relu", "leaky_relu" or "linear"; the last may also be "softmax"
         (allowed for any n[L], though with n[L] = 1 its output is always 1).
+    keep_prob : float, optional
+        Inverted dropout's probability of keeping a unit, in (0, 1]; below 1 it needs
+        `masks`.
+    masks : dict of int to numpy.ndarray, optional
+        {l: D[l]} for hidden layers 1 <= l < L, each (n[l], m) of 0 and 1 (see
+        `dropout_masks`): A[l] = g[l](·) * D[l] / keep_prob. Layers without a mask are
+        not dropped.
+    bn_eps : float, optional
+        The ε of batch norm, positive.
 
     Returns
     -------
     AL : numpy.ndarray, shape (n[L], m)
         The output A[L].
-    caches : list of LayerCache, length L
-        ``caches[l - 1]`` holds layer l's (A_prev, W, b, Z, activation).
+    caches : list of LayerCache or of TrainingCache, length L
+        ``caches[l - 1]`` is layer l's: a LayerCache (A_prev, W, b, Z, activation) when
+        no layer is normalized or dropped, otherwise a TrainingCache for every layer,
+        which adds γ, β, μ, σ², Ẑ, Z̃, ε, the activation before dropout, D[l] and
+        keep_prob (None where unused).
 
     Raises
     ------
     TypeError
-        If `params` is not a dict, `activations` is not a list or tuple of str, or an array is not a real ndarray.
+        If `params` is not a dict, `activations` is not a list or tuple of str, an array
+        is not a real ndarray, `masks` is not a dict, or `keep_prob` or `bn_eps` is not
+        a real number.
     ValueError
-        If a key is missing or unexpected, the number of activations differs from the number of layers, a name is
-        unknown, softmax is not last, or an array has the wrong shape, NaN or inf, or no entries.
+        If a key is missing or unexpected, the number of activations differs from the
+        number of layers, a name is unknown, softmax is not last, or an array has the
+        wrong shape, NaN or inf, or no entries; if gamma{l} comes without beta{l} (or
+        the reverse); if `keep_prob` is outside (0, 1], or below 1 with no masks; if a
+        mask is for the output layer or a layer that does not exist, or holds values
+        other than 0 and 1; or if `bn_eps` is not positive.
 
     Examples
     --------
@@ -57,12 +90,25 @@ def forward(params, X, activations):
     >>> AL, caches = forward(params, np.ones((4, 5)), ["relu", "softmax"])
     >>> AL.shape, len(caches), np.allclose(AL.sum(axis=0), 1.0)
     ((2, 5), 2, True)
+    >>> from backprop import dropout_masks
+    >>> masks = dropout_masks([4, 3, 2], m=5, keep_prob=0.5, seed=1)
+    >>> AL, caches = forward(params, np.ones((4, 5)), ["relu", "softmax"],
+    ...                      keep_prob=0.5, masks=masks)
+    >>> np.allclose(caches[1].A_prev, caches[0].A_before_dropout * masks[1] / 0.5)
+    True
     """
-    X, layers = _check_network("forward", params, X, activations)
-    return _forward_all(X, layers)
+    func = "forward"
+    X, layers, norms, drops, keep_prob, bn_eps = _check_all(
+        func, params, X, activations, keep_prob, masks, bn_eps
+    )
+    if not (norms or drops):
+        return _forward_all(X, layers)
+    return _forward_training(X, layers, norms, drops, keep_prob, bn_eps)
 
 
-def gradients(params, X, Y, activations):
+def gradients(
+    params, X, Y, activations, *, l2=0.0, keep_prob=1.0, masks=None, bn_eps=BN_EPS
+):
     """Every gradient of the backward pass, from the output layer down to the input.
 
     Starts from dZ[L] = A[L] - Y ({eq}`eq-dz-output`), then for l = L, ..., 1 applies {eq}`eq-da-prev`,
@@ -70,16 +116,27 @@ def gradients(params, X, Y, activations):
     {eq}`eq-dz-from-da`). The loss is binary cross-entropy summed over the output units for a sigmoid output, and
     categorical cross-entropy for a softmax output.
 
+    The options are those of `forward`, plus `l2`. With `l2` = λ the cost is
+    {eq}`eq-l2-cost` and dW[l] gains (λ/m) W[l] ({eq}`eq-l2-dw`); dZ, dA and db do not
+    change. A masked layer's dA[l] passes back through the same mask and 1/keep_prob
+    ({eq}`eq-dropout-backward`). For a normalized layer the backward pass goes through
+    Z̃, Ẑ, σ² and μ to Z ({eq}`eq-bn-dgamma`, {eq}`eq-bn-dbeta`, {eq}`eq-bn-dz`); a
+    normalized output layer's A[L] - Y is dZ̃[L].
+
     Parameters
     ----------
     params : dict of str to numpy.ndarray
-        "W1", "b1", ..., "WL", "bL", as for `forward`.
+        "W1", "b1", ..., "WL", "bL", and maybe "gamma{l}", "beta{l}", as for `forward`.
     X : numpy.ndarray, shape (n[0], m)
         The inputs, one column per example.
     Y : numpy.ndarray, shape (n[L], m)
         Labels: 0 or 1 for a sigmoid output; for a softmax output, entries in [0, 1] with each column summing to 1.
     activations : list or tuple of str, length L
         As for `forward`; the last must be "sigmoid" or "softmax".
+    l2 : float, optional
+        λ, the L2 strength, at least 0.
+    keep_prob, masks, bn_eps : optional
+        As for `forward`.
 
     Returns
     -------
@@ -87,16 +144,22 @@ def gradients(params, X, Y, activations):
         For l = 1, ..., L:
 
         - ``"dZ{l}"``, shape (n[l], m): column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾, so the array is m ∂J/∂Z[l] (no 1/m);
-        - ``"dA{l-1}"``, shape (n[l-1], m): m ∂J/∂A[l-1], stacked the same way (no 1/m);
-          ``"dA0"`` is m ∂J/∂X;
-        - ``"dW{l}"``, shape (n[l], n[l-1]): dJ/dW[l] (carries 1/m);
-        - ``"db{l}"``, shape (n[l], 1): dJ/db[l] (carries 1/m).
+          for a batch-normalized layer, where examples are coupled, it is m ∂J/∂Z[l]
+          with Z[l] taken before normalization;
+        - ``"dA{l-1}"``, shape (n[l-1], m): m ∂J/∂A[l-1], stacked the same way (no 1/m),
+          A[l-1] being layer l's input (after dropout); ``"dA0"`` is m ∂J/∂X;
+        - ``"dW{l}"``, shape (n[l], n[l-1]): dJ/dW[l] (carries 1/m), with (λ/m) W[l];
+        - ``"db{l}"``, shape (n[l], 1): dJ/db[l] (carries 1/m), 0 up to rounding for a
+          batch-normalized layer;
+        - for a batch-normalized layer only, ``"dgamma{l}"`` and ``"dbeta{l}"``, shape
+          (n[l], 1): dJ/dγ[l] and dJ/dβ[l] (carry 1/m).
 
     Raises
     ------
     TypeError, ValueError
         As `forward`; also if the last activation is neither "sigmoid" nor "softmax", Y is not shaped (n[L], m),
-        or Y holds labels its loss does not allow. Everything is checked before anything is computed.
+        Y holds labels its loss does not allow, or `l2` is not a finite number at least
+        0. Everything is checked before anything is computed.
 
     Examples
     --------
@@ -107,15 +170,23 @@ def gradients(params, X, Y, activations):
     >>> AL, caches = forward(params, X, ["tanh", "sigmoid"])
     >>> np.allclose(grads["dW1"], grads["dZ1"] @ X.T / 5) and np.allclose(grads["dZ2"], AL - Y)
     True
+    >>> decayed = gradients(params, X, Y, ["tanh", "sigmoid"], l2=0.7)
+    >>> np.allclose(decayed["dW1"], grads["dW1"] + 0.7 / 5 * params["W1"])
+    True
     """
     func = "gradients"
-    X, layers = _check_network(func, params, X, activations)
+    X, layers, norms, drops, keep_prob, bn_eps = _check_all(
+        func, params, X, activations, keep_prob, masks, bn_eps
+    )
+    l2 = _check_l2(func, l2)
     L = len(layers)
     _check_output(func, activations[-1], f"the last activation, activations[{L - 1}],")
     Y = as_matrix(func, "Y", Y)
     require_shape(func, "Y", Y, (layers[-1][0].shape[0], X.shape[1]), like="AL")
     _check_labels(func, Y, activations[-1])
 
+    if norms or drops or l2:
+        return _gradients_training(X, Y, layers, norms, drops, keep_prob, bn_eps, l2)
     AL, caches = _forward_all(X, layers)
     grads = {}
     dZ = _output_dz(AL, Y)  # eq-dz-output
@@ -188,12 +259,18 @@ def random_params(layer_dims, seed=0, scale=None):
 def descent_step(params, grads, learning_rate):
     """One step of gradient descent on J: W[l] - α dW[l] and b[l] - α db[l] for every layer.
 
+    Also γ[l] - α dγ[l] and β[l] - α dβ[l] for a batch-normalized layer. With dW[l] from
+    `gradients` with l2 = λ, the step is {eq}`eq-l2-update`: W[l] shrinks by the factor
+    (1 - αλ/m) (weight decay) before the data term's step.
+
     Parameters
     ----------
     params : dict of str to numpy.ndarray
-        "W1", "b1", ..., "WL", "bL"; W[l] shape (n[l], n[l-1]), b[l] shape (n[l], 1).
+        "W1", "b1", ..., "WL", "bL"; W[l] shape (n[l], n[l-1]), b[l] shape (n[l], 1);
+        maybe "gamma{l}" and "beta{l}", (n[l], 1), as for `forward`.
     grads : dict of str to numpy.ndarray
-        Must hold "dW{l}" and "db{l}" (dJ/dW[l], dJ/db[l]) shaped like W[l] and b[l]; other keys, such as the
+        Must hold "dW{l}" and "db{l}" (dJ/dW[l], dJ/db[l]) shaped like W[l] and b[l],
+        and "dgamma{l}", "dbeta{l}" for each gamma{l}, beta{l}; other keys, such as the
         "dZ{l}" and "dA{l}" that `gradients` also returns, are ignored.
     learning_rate : float
         α, positive and finite.
@@ -226,17 +303,21 @@ def descent_step(params, grads, learning_rate):
         raise ValueError(f"{func}: learning_rate must be positive and finite; got {learning_rate}")
     if not isinstance(grads, dict):
         raise TypeError(f"{func}: grads must be a dict such as the one gradients returns; got {type(grads).__name__}")
-    layers = _check_layers(func, params, _count_layers(params), "one per W in params")
+    counted = "one per W in params"
+    layers, norms = _check_layers(func, params, _count_layers(params), counted)
 
     new = {}
     for l, (W, b) in enumerate(layers, start=1):
-        for name, value in ((f"W{l}", W), (f"b{l}", b)):
+        pairs = [(f"W{l}", W), (f"b{l}", b)]
+        if l in norms:
+            pairs += [(f"gamma{l}", norms[l][0]), (f"beta{l}", norms[l][1])]
+        for name, value in pairs:
             if f"d{name}" not in grads:
                 raise ValueError(f"{func}: grads is missing 'd{name}', the gradient for params' {name!r}")
             grad = as_array(func, f"d{name}", grads[f"d{name}"])
             require_shape(func, f"d{name}", grad, value.shape, like=name)
             new[name] = value - learning_rate * grad
-    return new
+    return {key: new[key] for key in params}
 
 
 # -- Checks, run once per call before anything is computed. -------------------------------------------------------
@@ -251,9 +332,21 @@ def _check_network(func, params, X, activations):
             f"{func}: got {len(names)} activations, but params has {P} layers ({_describe_keys(P)}); "
             "give one activation per layer"
         )
-    layers = _check_layers(func, params, len(names), "one per activation")
+    layers, norms = _check_layers(func, params, len(names), "one per activation")
     X = _check_input(func, "X", X, "W1", layers[0][0])
-    return X, [(W, b, name) for (W, b), name in zip(layers, names)]
+    return X, [(W, b, name) for (W, b), name in zip(layers, names)], norms
+
+
+def _check_all(func, params, X, activations, keep_prob, masks, bn_eps):
+    """`_check_network`, then the options: X, layers, norms, masks, keep_prob, ε."""
+    X, layers, norms = _check_network(func, params, X, activations)
+    defaults = type(keep_prob) is float and keep_prob == 1.0 and bn_eps is BN_EPS
+    if defaults and masks is None:
+        return X, layers, norms, {}, 1.0, BN_EPS  # nothing to convert
+    keep_prob = _check_keep_prob(func, keep_prob)
+    sizes = [X.shape[0]] + [W.shape[0] for W, _, _ in layers]
+    drops = _check_masks(func, masks, keep_prob, sizes, X.shape[1])
+    return X, layers, norms, drops, keep_prob, _check_bn_eps(func, bn_eps)
 
 
 def _check_activations(func, activations):
@@ -290,7 +383,9 @@ def _describe_keys(L):
 
 
 def _check_layers(func, params, L, counted):
-    """Check params holds exactly W1, b1, ..., WL, bL with chained shapes; return [(W, b)] as float64."""
+    """Check params holds exactly W1, b1, ..., WL, bL with chained shapes (and maybe
+    gamma{l}, beta{l}); return [(W, b)] and {l: (gamma, beta)}, all float64.
+    """
     if not isinstance(params, dict):
         raise TypeError(f"{func}: params must be a dict with keys 'W1', 'b1', ...; got {type(params).__name__}")
     if L == 0:
@@ -299,6 +394,9 @@ def _check_layers(func, params, L, counted):
     expected_set = set(expected)
     missing = [key for key in expected if key not in params]
     extra = [key for key in params if key not in expected_set]
+    if extra and not missing:
+        optional = {f"{p}{l}" for l in range(1, L + 1) for p in ("gamma", "beta")}
+        extra = [key for key in extra if key not in optional]
     if missing or extra:
         which = ", ".join(repr(key) for key in (missing or extra))
         problem = f"is missing {which}" if missing else f"has unexpected key(s) {which}"
@@ -312,7 +410,13 @@ def _check_layers(func, params, L, counted):
             n_prev = layers[-1][0].shape[0]
             require_shape(func, f"W{l}", W, (W.shape[0], n_prev), why=f"to follow W{l - 1}'s {n_prev} units")
         layers.append((W, _check_bias(func, f"b{l}", params[f"b{l}"], W)))
-    return layers
+    norms = {}
+    if len(params) > 2 * L:
+        for l, (W, _) in enumerate(layers, start=1):
+            pair = _check_norm(func, params, l, W.shape[0])
+            if pair is not None:
+                norms[l] = pair
+    return layers, norms
 
 
 def _forward_all(X, layers):
