@@ -236,9 +236,8 @@ def test_defaults_give_todays_results_bit_for_bit(depth):
     assert cost(AL, Y, activations[-1], params=params, l2=0.0) == cost(
         AL, Y, activations[-1]
     )
-    assert cost(AL, Y, activations[-1], params=None, l2=0.5) == cost(
-        AL, Y, activations[-1]
-    )
+    with pytest.raises(ValueError, match=r"cost: l2 = 0.5 > 0 needs the weights"):
+        cost(AL, Y, activations[-1], params=None, l2=0.5)  # λ is never dropped silently
 
 
 def kwargs_without_l2(kwargs):

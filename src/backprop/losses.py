@@ -155,8 +155,8 @@ def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
         The output layer's activation, which picks the loss.
     params : dict of str to numpy.ndarray, optional
         The network's parameters; the L2 term sums the squares of every "W{l}" in it
-        (biases, γ and β are not penalized). When None, or when `l2` is 0, J is the data
-        term alone.
+        (biases, γ and β are not penalized). Needed when `l2` > 0; when `l2` is 0, J is
+        the data term alone.
     l2 : float, optional
         λ, the L2 strength, at least 0.
 
@@ -169,7 +169,8 @@ def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
     ------
     TypeError, ValueError
         As `example_losses`, naming `cost`; also if `l2` is not a finite number at least
-        0, or `params` (when used) is not a dict with W1, ... of finite real matrices.
+        0, if `l2` > 0 without `params`, or `params` (when used) is not a dict with W1, ...
+        of finite real matrices.
 
     Examples
     --------

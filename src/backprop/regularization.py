@@ -173,8 +173,13 @@ def _check_masks(func, masks, keep_prob, sizes, m):
 def _l2_from_params(func, params, l2, m):
     """(λ/2m) Σ_l ‖W[l]‖²_F over params' W{l} (other keys ignored); 0 if no params."""
     l2 = _check_l2(func, l2)
-    if params is None or l2 == 0:
+    if l2 == 0:
         return 0.0
+    if params is None:  # λ > 0 with no weights to penalize would be dropped silently
+        raise ValueError(
+            f"{func}: l2 = {l2!r} > 0 needs the weights: pass params=..., or l2=0 for the "
+            "data term alone"
+        )
     if not isinstance(params, dict):
         raise TypeError(
             f"{func}: params must be a dict with keys 'W1', ... or None; got "
