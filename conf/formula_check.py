@@ -50,7 +50,7 @@ MARKER = re.compile(r"^formula:\s*not checked\s*\((.+)\)\s*$", re.S)
 WHERE = re.compile(r"^formula:\s*where\s+(.+?)\s*$", re.S)
 _CONDITION = re.compile(r"layer (\d+) is (sigmoid|tanh|relu)|one unit per layer|one example|l < L|numerator layout"
                         r"|the output is softmax|one layer, A its input|one weight, a its input"
-                        r"|the output has one unit")
+                        r"|the output has one unit|batch norm")
 RTOL = 1e-7  # centred differences agree to about 1e-9 here; a wrong formula is off by far more
 LAMBDA = 0.4  # the L2 strength λ of a formula that writes one
 
@@ -207,7 +207,8 @@ class Partial:
 
 
 _NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial, Cases, Norm, Stack, Inner)
-_LETTERS = set("ZAWbXYJmnLzawxyK")
+_LETTERS = set("ZAWbXYJmnLzawxyKD")
+_GREEK = {r"\gamma": "gamma", r"\beta": "beta", r"\mu": "mu", r"\varepsilon": "epsilon", r"\epsilon": "epsilon"}
 _LOCAL = set("sc")  # a symbol the formula itself defines: dZ = A * (dA - s), \quad s = ...
 _CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
 _COLUMNS = re.compile(r"\\begin\{bmatrix\}(.*?)&\s*\\cdots\s*&(.*?)\\end\{bmatrix\}", re.S)
@@ -303,6 +304,15 @@ class _Parser:
         tok = self.peek()
         if tok is None:
             raise FormulaError("the formula ends too early")
+        if tok == r"\sigma" and self.peek(1) == "^" and self.peek(2) == "{" and self.peek(3) == "2" or (
+                tok == r"\sigma" and self.peek(1) == "^" and self.peek(2) == "2"):  # σ², σ^{2[l]}: a variance
+            self.take(), self.take()
+            sup = self.group_tokens()
+            node = Sym("sigma2")
+            _read_superscript(node, sup[1:])
+            if self.peek() == "^":
+                raise FormulaError("a variance with a second superscript")
+            return node
         if tok in ("(", "["):
             self.take()
             inner = self.expr()
@@ -418,6 +428,26 @@ class _Parser:
                 columns = {n.column for a in args for n in _walk(a) if isinstance(n, Sym) and n.column}
                 node.column = node.column or (columns.pop() if columns else None)
             return node
+        if tok in _GREEK:  # batch norm's γ, β, μ, ε
+            return self.symbol(_GREEK[self.take()])
+        if tok == "d" and self.peek(1) in (r"\gamma", r"\beta"):
+            self.take()
+            return self.symbol("d" + _GREEK[self.take()])
+        if tok == r"\hat" and self.peek(1) in ("Z", "z"):  # batch norm's Ẑ (the course's Z_norm)
+            self.take()
+            return self.symbol(self.take() + "hat")
+        if tok == "d" and self.peek(1) == r"\hat" and self.peek(2) in ("Z", "z"):
+            self.take(), self.take()
+            return self.symbol("d" + self.take() + "hat")
+        if tok == r"\mathrm" and self.peek(1) == "{":  # \mathrm{keep\_prob}
+            self.take()
+            name = "".join(self.group_tokens()).replace("\\_", "_")
+            if name != "keep_prob":
+                raise FormulaError(f"\\mathrm{{{name}}}")
+            return self.symbol(name)
+        if tok == r"\sqrt":
+            self.take()
+            return self.postfix(Group(Call("sqrt", _parse_tokens(self.group_tokens()))))
         if tok == "d" and self.peek(1) == r"\tilde" and self.peek(2) in _GRAD_BASES:
             self.take(), self.take()
             node = self.symbol("d" + self.take())
@@ -488,14 +518,14 @@ class _Parser:
             else:
                 upper = self.group_tokens()
         if lower == ["i"] and upper is None:  # \sum_i: over the m examples
-            return Sum("i", Sym("m"), self.chain())
+            return Sum("i", Sym("m"), self.term())
         if upper is None and lower and len(lower) in (1, 3) and re.fullmatch("[a-hj-z]", lower[0]) and (
                 len(lower) == 1 or (lower[1] == r"\neq" and re.fullmatch("[a-z]", lower[2]))):
             # \sum_j, \sum_{j \neq k}: over the units the body's entries run through
-            return Sum(lower[0], None, self.chain(), lower[2] if len(lower) == 3 else None)
+            return Sum(lower[0], None, self.term(), lower[2] if len(lower) == 3 else None)
         if lower is None or len(lower) != 3 or lower[1] != "=" or lower[2] != "1" or upper is None:
             raise FormulaError(f"a sum must run from 1 to a bound: \\sum_{{{''.join(lower or [])}}}")
-        return Sum(lower[0], _parse_tokens(upper), self.chain())
+        return Sum(lower[0], _parse_tokens(upper), self.term())
 
 
 def _cases(tokens: list[str]) -> Cases:
@@ -683,6 +713,16 @@ class Network:
     Y: np.ndarray
     values: dict = field(default_factory=dict)  # ("Z", 2) -> array, ("J", None) -> number
     memo: dict = field(default_factory=dict)  # centred differences already computed on this network
+    option: str | None = None  # one of OPTIONS
+    masks: dict = field(default_factory=dict)  # dropout: layer -> D[l]
+
+    def options(self, l2: bool = False) -> dict:
+        """The keyword arguments of backprop.forward (and, with l2, of backprop.gradients) for this network."""
+        if self.masks:
+            return {"masks": self.masks, "keep_prob": KEEP_PROB}
+        if l2 and self.option == "l2":
+            return {"l2": LAMBDA}
+        return {}
 
     def once(self, key, compute):
         """compute(), remembered under `key`: an entry-by-entry formula asks for one gradient once per entry."""
@@ -695,9 +735,21 @@ class Network:
         return len(self.sizes) - 1
 
 
+# Course 2's options (issue 16): a network checked with one of them on
+OPTIONS = {
+    "l2": "the cost has the L2 term (λ/2m) Σ_l ‖W[l]‖²_F",
+    "dropout": "every hidden layer is dropped with a fixed mask, keep_prob = KEEP_PROB",
+    "batchnorm": "every hidden layer is batch-normalised",
+}
+KEEP_PROB = 0.65  # the keep_prob of a formula that writes one (not a value from a course notebook)
+BN_EPS = 1e-8
+
+
 @lru_cache(maxsize=None)
-def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | None = None) -> Network:
-    """A random network and its batch of m examples; with `column`, that one example alone (m = 1)."""
+def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | None = None,
+            option: str | None = None) -> Network:
+    """A random network and its batch of m examples; with `column`, that one example alone (m = 1); with
+    `option`, one of Course 2's options on (OPTIONS)."""
     import backprop
 
     rng = np.random.default_rng(seed)
@@ -709,20 +761,38 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | N
     Y = (rng.uniform(size=(sizes[-1], m)) < 0.5).astype(float)
     if activations[-1] == "softmax":  # one class per example
         Y = np.eye(sizes[-1])[:, rng.integers(sizes[-1], size=m)]
+    L = len(sizes) - 1
+    net = Network(sizes, m, activations, params, X, Y, option=option)
+    if option == "batchnorm":
+        for l in range(1, L):
+            params[f"gamma{l}"] = rng.uniform(0.5, 1.5, size=(sizes[l], 1))
+            params[f"beta{l}"] = rng.normal(size=(sizes[l], 1))
+    if option == "dropout":
+        net.masks = {l: (rng.uniform(size=(sizes[l], m)) < KEEP_PROB).astype(float) for l in range(1, L)}
+        for D in net.masks.values():
+            D[0, 0] = 0.0  # at least one unit dropped, whatever the draw
     if column is not None:
-        X, Y, m = X[:, [column]], Y[:, [column]], 1
-    AL, caches = backprop.forward(params, X, list(activations))
-    grads = backprop.gradients(params, X, Y, list(activations))
-    net = Network(sizes, m, activations, params, X, Y)
+        net.X, net.Y, net.m = X[:, [column]], Y[:, [column]], 1
+        net.masks = {l: D[:, [column]] for l, D in net.masks.items()}
+    X, Y, m = net.X, net.Y, net.m
+    AL, caches = backprop.forward(params, X, list(activations), **net.options())
+    grads = backprop.gradients(params, X, Y, list(activations), **net.options(l2=True))
     v = net.values
     v[("X", None)], v[("Y", None)], v[("A", 0)] = X, Y, X
     v[("m", None)], v[("L", None)], v[("K", None)] = float(m), float(net.L), float(sizes[-1])
-    v[("lambda", None)] = LAMBDA
+    v[("lambda", None)], v[("keep_prob", None)], v[("epsilon", None)] = LAMBDA, KEEP_PROB, BN_EPS
     v[("ones", None)] = np.ones((m, 1))
     for l, cache in enumerate(caches, start=1):
         v[("W", l)], v[("b", l)], v[("Z", l)] = params[f"W{l}"], params[f"b{l}"], cache.Z
         v[("A", l)] = AL if l == net.L else caches[l].A_prev
         v[("dW", l)], v[("db", l)], v[("dZ", l)] = grads[f"dW{l}"], grads[f"db{l}"], grads[f"dZ{l}"]
+        if getattr(cache, "D", None) is not None:
+            v[("D", l)] = cache.D
+        if getattr(cache, "gamma", None) is not None:
+            v[("gamma", l)], v[("beta", l)] = cache.gamma, cache.beta
+            v[("mu", l)], v[("sigma2", l)] = cache.mu, cache.var
+            v[("Zhat", l)], v[("Ztilde", l)] = cache.Zhat, cache.Ztilde
+            v[("dgamma", l)], v[("dbeta", l)] = grads[f"dgamma{l}"], grads[f"dbeta{l}"]
     for l, n in enumerate(sizes):
         v[("n", l)] = float(n)
     for l in range(net.L):
@@ -732,59 +802,71 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | N
     if activations[-1] == "softmax":
         v[("dA", net.L)] = -Y / AL  # each example's cross-entropy, differentiated by its a
     v[("Loss", None)] = backprop.example_losses(AL, Y, output=activations[-1])
-    v[("J", None)] = backprop.cost(AL, Y, output=activations[-1])
+    v[("J", None)] = _cost(net, params)
     return net
 
 
 def _cost(net: Network, params: dict, column: int | None = None) -> float:
-    """J of the network with `params`, or example `column`'s loss."""
+    """J of the network with `params` (with its L2 term, if the network's option is l2), or example `column`'s
+    loss."""
     import backprop
 
     X, Y = (net.X, net.Y) if column is None else (net.X[:, [column]], net.Y[:, [column]])
-    AL, _ = backprop.forward(params, X, list(net.activations))
+    options = net.options()
+    if column is not None and net.masks:
+        options["masks"] = {l: D[:, [column]] for l, D in net.masks.items()}
+    AL, _ = backprop.forward(params, X, list(net.activations), **options)
+    if column is None and net.option == "l2":
+        return backprop.cost(AL, Y, output=net.activations[-1], params=params, l2=LAMBDA)
     return backprop.cost(AL, Y, output=net.activations[-1])
 
 
-def _l2_cost(net: Network, params: dict) -> float:
-    """J with the L2 penalty, (λ/2m) Σ_l ‖W[l]‖²_F, computed here (the package has no L2 term yet)."""
-    penalty = sum(float(np.sum(W ** 2)) for k, W in params.items() if k.startswith("W"))
-    return _cost(net, params) + LAMBDA / (2 * net.m) * penalty
-
-
-def _l2_reference(net: Network, name: str, layer: int | None):
-    """J and dW[l] of the L2-regularised cost, by centred differences; the other quantities do not change."""
-    import backprop
-
-    if name == "J":
-        return _l2_cost(net, net.params)
-    key = f"W{layer}"
-    return net.once(("l2", key), lambda: backprop.numerical_gradient(
-        lambda W: _l2_cost(net, {**net.params, key: W}), net.params[key]))
-
-
 def _cost_with(net: Network, name: str, value, column: int | None = None) -> float:
-    """J (or example `column`'s loss) with parameter `name` ("W2", "b1") replaced by `value`."""
+    """J (or example `column`'s loss) with parameter `name` ("W2", "b1", "gamma1") replaced by `value`."""
     return _cost(net, {**net.params, name: value}, column)
 
 
-def _forward_from(net: Network, name: str, layer: int, value, of_name: str, of_layer: int):
-    """Layer `of_layer`'s Z or A, computed from layer `layer`'s Z or A = `value` onwards."""
+_STAGES = ("Z", "Zhat", "Ztilde", "A")  # within a layer: linear, batch norm (normalise, scale and shift), g and dropout
+
+
+def _layer_from(net: Network, l: int, stage: str, value) -> dict:
+    """Layer l's stages from `stage` = `value` on, with the network's batch norm and dropout."""
     import backprop
 
-    if of_layer == layer and of_name == "Z" and name == "A":
-        raise FormulaError("z of a layer as a function of its own a")
-    acts = net.activations
-    Z, A = (value, None) if name == "Z" else (None, value)
-    if name == "Z":
-        A = backprop.ACTIVATIONS[acts[layer - 1]].g(Z)
+    out = {stage: value}
+    norm = f"gamma{l}" in net.params
+    if stage == "Z" and norm:
+        Z = value
+        mu = Z.mean(axis=1, keepdims=True)
+        var = ((Z - mu) ** 2).mean(axis=1, keepdims=True)
+        out["Zhat"] = stage_value = (Z - mu) / np.sqrt(var + BN_EPS)
+        stage = "Zhat"
+    if stage == "Zhat":
+        if not norm:
+            raise _NotApplicable(f"Ẑ of layer {l}, which is not normalised")
+        out["Ztilde"] = net.params[f"gamma{l}"] * out["Zhat"] + net.params[f"beta{l}"]
+        stage = "Ztilde"
+    if stage != "A":
+        G = backprop.ACTIVATIONS[net.activations[l - 1]].g(out[stage])
+        out["A"] = G * net.masks[l] / KEEP_PROB if l in net.masks else G
+    return out
+
+
+def _forward_from(net: Network, name: str, layer: int, value, of_name: str, of_layer: int):
+    """Layer `of_layer`'s Z, Ẑ, Z̃ or A, computed from layer `layer`'s Z, Ẑ, Z̃ or A = `value` onwards."""
+    if of_layer == layer and _STAGES.index(of_name) < _STAGES.index(name):
+        raise FormulaError(f"{of_name} of a layer as a function of its own {name}")
+    out = _layer_from(net, layer, name, value)
     for l in range(layer + 1, of_layer + 1):
-        Z = net.params[f"W{l}"] @ A + net.params[f"b{l}"]
-        A = backprop.ACTIVATIONS[acts[l - 1]].g(Z)
-    return Z if of_name == "Z" else A
+        out = _layer_from(net, l, "Z", net.params[f"W{l}"] @ out["A"] + net.params[f"b{l}"])
+    if of_name not in out:
+        raise _NotApplicable(f"{of_name} of layer {of_layer}")
+    return out[of_name]
 
 
 def _cost_from(net: Network, name: str, layer: int, value, column: int | None = None) -> float:
-    """J (or example `column`'s loss) computed from Z[layer] or A[layer] = `value` onwards."""
+    """J (or example `column`'s loss) computed from layer `layer`'s Z, Ẑ, Z̃ or A = `value` onwards (the L2 term
+    does not depend on it)."""
     import backprop
 
     AL = _forward_from(net, name, layer, value, "A", net.L)
@@ -806,20 +888,47 @@ _SPECS = {
 }
 
 
-def _networks(kind: str, m_is_one: bool, softmax: bool = False):
-    """The networks a formula is checked on; for one example's formulas, each of the first three examples alone."""
+def _networks(kind: str, m_is_one: bool, softmax: bool = False, option: str | None = None):
+    """The networks a formula is checked on; for one example's formulas, each of the first three examples alone
+    (batch norm has no one-example version: its examples are coupled)."""
     specs = _SPECS["softmax" if softmax else "scalar" if kind == "scalar" else kind]
+    if option == "batchnorm" and m_is_one:
+        raise FormulaError("one example's formula with batch norm, whose examples are coupled")
     if not m_is_one or kind == "scalar":
-        return [network(sizes, 1 if m_is_one else m, acts, seed) for seed, (sizes, m, acts) in enumerate(specs)]
-    return [network(sizes, m, acts, seed, i) for seed, (sizes, m, acts) in enumerate(specs) for i in range(min(m, 3))]
+        return [network(sizes, 1 if m_is_one else m, acts, seed, None, option)
+                for seed, (sizes, m, acts) in enumerate(specs)]
+    return [network(sizes, m, acts, seed, i, option)
+            for seed, (sizes, m, acts) in enumerate(specs) for i in range(min(m, 3))]
+
+
+_OPTION_SYMBOLS = {
+    "l2": {"lambda"},
+    "dropout": {"D", "keep_prob"},
+    "batchnorm": {"gamma", "beta", "mu", "sigma2", "epsilon", "Zhat", "dgamma", "dbeta", "dZhat"},
+}
+
+
+def _option(nodes, where: str) -> str | None:
+    """The Course 2 option a formula is about, from the symbols it writes (λ; D, keep_prob; γ, β, μ, σ², Ẑ ...) or a
+    `where batch norm` marker."""
+    names = {n.name for n in nodes if isinstance(n, Sym)}
+    found = [option for option, symbols in _OPTION_SYMBOLS.items() if names & symbols]
+    if "batch norm" in where:
+        found = sorted(set(found) | {"batchnorm"})
+    if len(found) > 1:
+        raise FormulaError(f"a formula with more than one of Course 2's options: {', '.join(found)}")
+    return found[0] if found else None
 
 
 # --------------------------------------------------------------------------------------------------------------------
 # Evaluation
 
 _FUNCTIONS = {"sigma": "sigmoid", "tanh": "tanh"}
-_LOWER = {"z": "Z", "a": "A", "dz": "dZ", "da": "dA", "x": "X", "y": "Y", "w": "W", "dw": "dW"}
-_LAYERED = {"Z", "A", "W", "b", "dZ", "dA", "dW", "db"}
+_LOWER = {"z": "Z", "a": "A", "dz": "dZ", "da": "dA", "x": "X", "y": "Y", "w": "W", "dw": "dW", "zhat": "Zhat",
+          "dzhat": "dZhat"}
+_LAYERED = {"Z", "A", "W", "b", "dZ", "dA", "dW", "db", "D", "gamma", "beta", "mu", "sigma2", "Zhat", "Ztilde",
+            "dgamma", "dbeta", "dZhat", "dZtilde"}
+_TILDE = {"Z": "Ztilde", "dZ": "dZtilde", "z": "Ztilde", "dz": "dZtilde"}  # \tilde Z on a batch-norm network
 
 
 def _layer(expr: str | None, l: int, L: int) -> int | None:
@@ -832,9 +941,8 @@ def _layer(expr: str | None, l: int, L: int) -> int | None:
 
 
 class _Eval:
-    def __init__(self, net: Network, l: int | None, week2: bool, numerator: bool = False, l2: bool = False,
-                 input_mode: bool = False):
-        self.net, self.l, self.week2, self.numerator, self.l2 = net, l, week2, numerator, l2
+    def __init__(self, net: Network, l: int | None, week2: bool, numerator: bool = False, input_mode: bool = False):
+        self.net, self.l, self.week2, self.numerator = net, l, week2, numerator
         self.input_mode = input_mode
         self.index: dict[str, int] = {}
         self.local: dict[str, object] = {}  # s -> the right-hand side of the formula's own "s = ..."
@@ -845,8 +953,12 @@ class _Eval:
     def Num(self, node):
         return node.value
 
+    def _tilde(self, node) -> bool:
+        """Whether \\tilde Z is batch norm's Z̃ (on a batch-norm network), not the rows layout."""
+        return node.rows and self.net.option == "batchnorm" and node.name in _TILDE
+
     def _key(self, node):
-        name = _LOWER.get(node.name, node.name)
+        name = _TILDE[node.name] if self._tilde(node) else _LOWER.get(node.name, node.name)
         if name == "ones":
             return ("ones", None)
         if name == "Losses":
@@ -883,18 +995,28 @@ class _Eval:
                 raise FormulaError(f"{node.name} is used but the formula does not define it")
             return _post(self._entry(self(self.local[node.name]), node.sub), node.transpose, node.power)
         key = self._key(node)
-        if key not in self.net.values:
+        if key[0] in ("dZhat", "dZtilde") and ("Zhat", key[1]) in self.net.values:
+            value = self._m_times_gradient(key[0][1:], key[1])
+        elif key in self.net.values:
+            value = self.net.values[key]
+        else:
             raise _NotApplicable(str(key))
-        value = self.net.values[key]
-        if self.l2 and key[0] in ("J", "dW"):
-            value = _l2_reference(self.net, *key)
         if self.week2 and node.name in ("w", "dw"):
             value = value.T  # Week 2's column of weights is a row of W[1]
-        if node.rows:
+        if node.rows and not self._tilde(node):
             value = value.T  # the rows layout stores every array transposed
         if node.column is not None:
             value = value[:, [self._index(node.column)]]
         return _post(self._entry(value, node.sub), node.transpose, node.power)
+
+    def _m_times_gradient(self, stage: str, layer: int):
+        """dẐ, dZ̃ of a batch-norm layer: m ∂J/∂Ẑ, m ∂J/∂Z̃, by centred differences (the package keeps no such
+        array)."""
+        import backprop
+
+        net = self.net
+        return net.once(("m gradient", stage, layer), lambda: net.m * backprop.numerical_gradient(
+            lambda v: _cost_from(net, stage, layer, v), net.values[(stage, layer)]))
 
     def _index(self, name):
         if name not in self.index:
@@ -945,6 +1067,8 @@ class _Eval:
             value = np.exp(arg)
         elif node.func == "abs":
             value = np.abs(arg)
+        elif node.func == "sqrt":
+            value = np.sqrt(arg)
         elif node.func in ("relu", "leaky_relu", "linear"):
             act = backprop.ACTIVATIONS[node.func]
             value = (act.g_prime if node.prime else act.g)(np.asarray(arg, dtype=float))
@@ -1073,7 +1197,9 @@ class _Eval:
                 lambda v: backprop.example_losses(_forward_from(net, name, layer, v, "A", net.L),
                                                   net.Y, output=output).ravel(),
                 net.values[(name, layer)]))
-        if name not in ("W", "b", "Z", "A") or wrt.transpose or wrt.column or wrt.rows:
+        if self._tilde(wrt):
+            name = _TILDE[wrt.name]
+        elif name not in ("W", "b", "gamma", "beta", "Z", "Zhat", "A") or wrt.transpose or wrt.column or wrt.rows:
             raise FormulaError(f"a derivative with respect to {wrt.name}")
         layer = self._layer_of(wrt)
         output_a = (name == "A" and layer == net.L and of.name in ("J", "Loss")
@@ -1086,11 +1212,15 @@ class _Eval:
                 if of.column is None and self.net.m != 1:
                     raise FormulaError("the loss of which example")
                 column = self._index(of.column) if of.column else 0
-            if name in ("W", "b"):
+            if name in ("W", "b", "gamma", "beta"):
                 key = f"{name}{layer}"
+                if key not in net.params:
+                    raise _NotApplicable(key)
                 value = net.once(("gradient", of.name, column, name, layer), lambda: backprop.numerical_gradient(
                     lambda v: _cost_with(net, key, v, column), net.params[key]))
             else:
+                if (name, layer) not in net.values:
+                    raise _NotApplicable(f"{name}[{layer}]")
                 value = net.once(("gradient", of.name, column, name, layer), lambda: backprop.numerical_gradient(
                     lambda v: _cost_from(net, name, layer, v, column), net.values[(name, layer)]))
             if self.week2 and wrt.name == "w":
@@ -1139,8 +1269,10 @@ class _Eval:
             if sa != sb and () not in (sa, sb):
                 raise Mismatch(f"the larger of shapes {sa} and {sb}")
             return np.maximum(a, b)
+        # γ * Ẑ, Ẑ / sqrt(σ² + ε): a column of per-unit numbers, entry by entry along each row
+        per_unit = node.op in ("*", "/") and len(sa) == len(sb) == 2 and sa[0] == sb[0] and 1 in (sa[1], sb[1])
         if node.op == "/":
-            if sb == () or sa == sb:
+            if sb == () or sa == sb or per_unit:
                 return a / b
             raise Mismatch(f"a division of shapes {sa} and {sb}")
         if sa == () or sb == ():
@@ -1150,7 +1282,7 @@ class _Eval:
                 raise Mismatch(f"a matrix product of shapes {sa} and {sb}")
             return a @ b
         if node.op == "*":
-            if sa != sb:
+            if sa != sb and not per_unit:
                 raise Mismatch(f"an element-wise product of shapes {sa} and {sb}")
             return a * b
         column_bias = sa[0] == sb[0] and 1 in (sa[1], sb[1])
@@ -1267,10 +1399,11 @@ def check_statement(st: Statement, where: str = "", local: dict | None = None) -
     # the activation a formula writes out: a^{[1]} = tanh(z^{[1]}) holds where layer 1 is tanh
     declared = {(_FUNCTIONS[n.func], n.arg.layer) for n in nodes
                 if isinstance(n, Call) and n.func in _FUNCTIONS and isinstance(n.arg, Sym) and n.arg.layer}
-    # a formula that writes λ is about the L2-regularised cost: its J and dW are that cost's
-    l2 = any(isinstance(n, Sym) and n.name == "lambda" for n in nodes)
+    option = _option(nodes, where)
+    if option in ("dropout", "batchnorm") and kind not in ("batch", "scalar"):
+        kind = "batch"  # networks with hidden layers to drop or normalise
     checked = 0
-    for net in _networks(kind, m_is_one, "the output is softmax" in where):
+    for net in _networks(kind, m_is_one, "the output is softmax" in where, option):
         if not _applies(net, where):
             continue
         # next to Y or J, explicit layers describe one network: on a page about two layers, [2] is its output
@@ -1280,7 +1413,7 @@ def check_statement(st: Statement, where: str = "", local: dict | None = None) -
             continue
         last = net.L - 1 if "l < L" in where else net.L
         for l in range(1, last + 1) if generic else [None]:
-            ev = _Eval(net, l, kind == "week2", "numerator layout" in where, l2, input_mode)
+            ev = _Eval(net, l, kind == "week2", "numerator layout" in where, input_mode)
             ev.local = local or {}
             try:
                 _compare(st, ev, net, l)

@@ -325,3 +325,61 @@ def test_entries_of_one_example_s_jacobians_are_checked():
         check_tex(edited(tex, "W^{[2]}_{jk}", "W^{[2]}_{kj}"))
     with pytest.raises(Mismatch):  # the activation's factor left out of the chain
         check_tex(edited(tex, r"\, \frac{\partial a^{[1]}_k}{\partial z^{[1]}_k}", ""))
+
+
+# -- Course 2: L2, inverted dropout, batch norm (networks with that option on) ----------------------------------------
+
+def test_l2_formulas_are_checked_against_the_package_s_regularized_cost_and_gradients():
+    cost = r"J = \frac1m \sum_{i=1}^{m} \mathcal L^{(i)} + \frac{\lambda}{2m} \sum_{l=1}^{L} \lVert W^{[l]} \rVert_F^2"
+    assert check_tex(cost) > 0
+    with pytest.raises(Mismatch, match=r"^J as typeset"):
+        check_tex(edited(cost, r"\frac{\lambda}{2m}", r"\frac{\lambda}{m}"))
+    dw = r"dW^{[l]} = \frac{\partial J}{\partial W^{[l]}} = \frac1m dZ^{[l]} A^{[l-1]T} + \frac{\lambda}{m} W^{[l]}"
+    assert check_tex(dw) > 0
+    with pytest.raises(Mismatch, match=r"^dW\[l\] as typeset"):  # the 1/m of the penalty forgotten
+        check_tex(edited(dw, r"\frac{\lambda}{m}", r"\lambda"))
+
+
+DROPOUT = [  # (right, wrong): written for hidden layers, l < L
+    (r"A^{[l]} = g^{[l]}(Z^{[l]}) * D^{[l]} / \mathrm{keep\_prob}", r"A^{[l]} = g^{[l]}(Z^{[l]}) * D^{[l]}"),
+    (r"dZ^{[l]} = \big(dA^{[l]} * D^{[l]} / \mathrm{keep\_prob}\big) * g^{[l]\prime}(Z^{[l]})",
+     r"dZ^{[l]} = \big(dA^{[l]} * D^{[l]} * \mathrm{keep\_prob}\big) * g^{[l]\prime}(Z^{[l]})"),
+    (r"dZ^{[l]} = \big(dA^{[l]} * D^{[l]} / \mathrm{keep\_prob}\big) * g^{[l]\prime}(Z^{[l]})",
+     r"dZ^{[l]} = dA^{[l]} * g^{[l]\prime}(Z^{[l]}) / \mathrm{keep\_prob}"),  # the mask not applied backward
+]
+
+
+@pytest.mark.parametrize("right, wrong", DROPOUT)
+def test_dropout_formulas_are_checked_on_networks_with_fixed_masks(right, wrong):
+    assert check_tex(right, "l < L") > 0
+    with pytest.raises(Mismatch):
+        check_tex(wrong, "l < L")
+
+
+BATCH_NORM = [  # (right, wrong): written for the normalised hidden layers, l < L
+    (r"\sigma^{2[l]} = \frac1m \sum_{i=1}^{m} \big(z^{[l](i)} - \mu^{[l]}\big)^2",
+     r"\sigma^{2[l]} = \frac{1}{m-1} \sum_{i=1}^{m} \big(z^{[l](i)} - \mu^{[l]}\big)^2"),
+    (r"\hat Z^{[l]} = (Z^{[l]} - \mu^{[l]}) / \sqrt{\sigma^{2[l]} + \varepsilon}, \qquad"
+     r" \tilde Z^{[l]} = \gamma^{[l]} * \hat Z^{[l]} + \beta^{[l]}",
+     r"\hat Z^{[l]} = (Z^{[l]} - \mu^{[l]}) / \sigma^{2[l]}"),
+    (r"d\gamma^{[l]} = \frac1m \sum_{i=1}^{m} d\tilde z^{[l](i)} * \hat z^{[l](i)}",
+     r"d\gamma^{[l]} = \frac1m \sum_{i=1}^{m} d\tilde z^{[l](i)}"),
+    (r"dZ^{[l]} = \frac{\gamma^{[l]}}{\sqrt{\sigma^{2[l]} + \varepsilon}} * \big(d\tilde Z^{[l]} - d\beta^{[l]}"
+     r" - \hat Z^{[l]} * d\gamma^{[l]}\big)",
+     r"dZ^{[l]} = \frac{\gamma^{[l]}}{\sqrt{\sigma^{2[l]} + \varepsilon}} * d\tilde Z^{[l]}"),  # μ, σ² as constants
+]
+
+
+@pytest.mark.parametrize("right, wrong", BATCH_NORM)
+def test_batch_norm_formulas_are_checked_on_normalised_networks(right, wrong):
+    assert check_tex(right, "l < L") > 0
+    with pytest.raises(Mismatch):
+        check_tex(wrong, "l < L")
+
+
+def test_with_batch_norm_the_course_1_step_is_wrong_and_one_example_alone_is_refused():
+    with pytest.raises(Mismatch):  # g' of Z̃, and the path through μ and σ², are missing
+        check_tex(r"dZ^{[l]} = dA^{[l]} * g^{[l]\prime}(Z^{[l]})", "l < L; batch norm")
+    assert check_tex(r"d\tilde Z^{[l]} = dA^{[l]} * g^{[l]\prime}(\tilde Z^{[l]})", "l < L; batch norm") > 0
+    with pytest.raises(FormulaError, match="coupled"):  # no formula for one example alone
+        check_tex(r"\mu^{[l]} = z^{[l]}", "l < L")
