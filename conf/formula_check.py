@@ -121,6 +121,7 @@ class Sym:
     transpose: bool = False
     power: int | None = None
     rows: bool = False
+    updated: bool = False  # W^{[l]} := ...: the parameter after one step of gradient descent
 
 
 @dataclass
@@ -199,6 +200,15 @@ class Norm:
 
 
 @dataclass
+class Derivative:
+    """``\\frac{\\partial}{\\partial W_{jk}} (expression)``: the expression as written, differentiated in V by
+    centred differences (every other symbol held fixed)."""
+
+    expr: object
+    wrt: object
+
+
+@dataclass
 class Partial:
     """``\\partial J / \\partial V`` (shape of V) or ``\\partial \\mathcal L^{(i)} / \\partial V`` (one example's)."""
 
@@ -206,7 +216,7 @@ class Partial:
     wrt: Sym
 
 
-_NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial, Cases, Norm, Stack, Inner)
+_NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial, Cases, Norm, Stack, Inner, Derivative)
 _LETTERS = set("ZAWbXYJmnLzawxyKD")
 _GREEK = {r"\gamma": "gamma", r"\beta": "beta", r"\mu": "mu", r"\varepsilon": "epsilon", r"\epsilon": "epsilon"}
 _LOCAL = set("sc")  # a symbol the formula itself defines: dZ = A * (dA - s), \quad s = ...
@@ -328,10 +338,13 @@ class _Parser:
             top, bottom = self.group_tokens(), self.group_tokens()
             if top == [r"\partial"]:  # ∂/∂V Σ_i L^{(i)}: the derivative of the summed losses, m ∂J/∂V
                 summed = self.chain()
-                if not (isinstance(summed, Sum) and summed.var == "i" and isinstance(summed.body, Sym)
+                if (isinstance(summed, Sum) and summed.var == "i" and isinstance(summed.body, Sym)
                         and summed.body.name == "Loss" and summed.body.column == "i"):
-                    raise FormulaError("∂/∂V of anything but the sum of the m losses")
-                return Bin("@", Sym("m"), _partial([r"\partial", "J"], bottom))
+                    return Bin("@", Sym("m"), _partial([r"\partial", "J"], bottom))
+                wrt = _parse_tokens(bottom[1:]) if bottom[:1] == [r"\partial"] else None
+                if not isinstance(wrt, Sym):
+                    raise FormulaError("∂/∂V of an expression, with V not a symbol")
+                return Derivative(summed, wrt)  # ∂/∂W_jk (the penalty): the written expression's own derivative
             if top and top[0] == r"\partial":
                 return _partial(top, bottom)
             if top[:1] == ["d"] and bottom[:1] == ["d"] and len(top) > 1 and len(bottom) > 1:
@@ -400,6 +413,16 @@ class _Parser:
         if tok == r"\lambda":
             self.take()
             return Sym("lambda")
+        if tok == r"\alpha":  # the learning rate
+            self.take()
+            return Sym("alpha")
+        if tok == r"\updated":
+            self.take()
+            node = self.factor()
+            if not isinstance(node, Sym) or _LOWER.get(node.name, node.name) not in ("W", "b", "gamma", "beta"):
+                raise FormulaError("an update := of something other than a parameter")
+            node.updated = True
+            return node
         if tok in (r"\sigma", r"\tanh", r"\log", r"\exp", r"\operatorname", "g"):
             return self.call()
         if tok == r"\underbrace":
@@ -693,6 +716,9 @@ def statements(tex: str) -> list[Statement]:
     out = []
     for pieces, line_offset, output in found:
         text = " ".join(pieces)
+        if ":=" in text:  # W := W - α dW: the left-hand side is the parameter after the step
+            lhs, rest = text.split(":=", 1)
+            text = r"\updated " + lhs + "=" + rest
         sides = [s for s in _top_level_split(text, "=") if s.strip()]
         if len(sides) < 2:
             raise FormulaError(f"no '=' in {text!r}")
@@ -715,6 +741,7 @@ class Network:
     memo: dict = field(default_factory=dict)  # centred differences already computed on this network
     option: str | None = None  # one of OPTIONS
     masks: dict = field(default_factory=dict)  # dropout: layer -> D[l]
+    grads: dict = field(default_factory=dict)  # backprop.gradients, with the network's option
 
     def options(self, l2: bool = False) -> dict:
         """The keyword arguments of backprop.forward (and, with l2, of backprop.gradients) for this network."""
@@ -742,6 +769,7 @@ OPTIONS = {
     "batchnorm": "every hidden layer is batch-normalised",
 }
 KEEP_PROB = 0.65  # the keep_prob of a formula that writes one (not a value from a course notebook)
+ALPHA = 0.05  # the learning rate α of an update W := W - α dW
 BN_EPS = 1e-8
 
 
@@ -777,10 +805,12 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | N
     X, Y, m = net.X, net.Y, net.m
     AL, caches = backprop.forward(params, X, list(activations), **net.options())
     grads = backprop.gradients(params, X, Y, list(activations), **net.options(l2=True))
+    net.grads = grads
     v = net.values
     v[("X", None)], v[("Y", None)], v[("A", 0)] = X, Y, X
     v[("m", None)], v[("L", None)], v[("K", None)] = float(m), float(net.L), float(sizes[-1])
     v[("lambda", None)], v[("keep_prob", None)], v[("epsilon", None)] = LAMBDA, KEEP_PROB, BN_EPS
+    v[("alpha", None)] = ALPHA
     v[("ones", None)] = np.ones((m, 1))
     for l, cache in enumerate(caches, start=1):
         v[("W", l)], v[("b", l)], v[("Z", l)] = params[f"W{l}"], params[f"b{l}"], cache.Z
@@ -946,6 +976,13 @@ class _Eval:
         self.input_mode = input_mode
         self.index: dict[str, int] = {}
         self.local: dict[str, object] = {}  # s -> the right-hand side of the formula's own "s = ..."
+        self.layer_vars: dict[str, int] = {}  # p -> its layer, inside \sum_{p=1}^{L}
+
+    def _lay(self, expr):
+        """The layer number of a written layer index: l, l+1, L, 2, or a sum's own letter."""
+        if expr and self.layer_vars:
+            expr = re.sub("|".join(self.layer_vars), lambda m: str(self.layer_vars[m.group(0)]), expr)
+        return _layer(expr, self.l, self.net.L)
 
     def __call__(self, node):
         return getattr(self, type(node).__name__)(node)
@@ -976,7 +1013,7 @@ class _Eval:
         if name == "n":
             if node.layer is None:
                 raise FormulaError("n without a layer")
-            return ("n", _layer(node.layer, self.l, self.net.L))
+            return ("n", self._lay(node.layer))
         if name not in _LAYERED:
             if node.layer is not None:
                 raise FormulaError(f"{node.name} with a layer")
@@ -987,7 +1024,7 @@ class _Eval:
             if not self.week2:
                 raise FormulaError(f"{node.name} without a layer")
             return (name, self.net.L)  # Week 2's unit, or a softmax page's output layer
-        return (name, _layer(node.layer, self.l, self.net.L))
+        return (name, self._lay(node.layer))
 
     def Sym(self, node):
         if node.name in _LOCAL:
@@ -995,7 +1032,15 @@ class _Eval:
                 raise FormulaError(f"{node.name} is used but the formula does not define it")
             return _post(self._entry(self(self.local[node.name]), node.sub), node.transpose, node.power)
         key = self._key(node)
-        if key[0] in ("dZhat", "dZtilde") and ("Zhat", key[1]) in self.net.values:
+        if node.updated:  # the package's step: backprop.descent_step with backprop.gradients
+            import backprop
+
+            name = f"{key[0]}{key[1]}"
+            if name not in self.net.params:
+                raise _NotApplicable(name)
+            value = self.net.once(("updated", name), lambda: backprop.descent_step(
+                self.net.params, self.net.grads, ALPHA)[name])
+        elif key[0] in ("dZhat", "dZtilde") and ("Zhat", key[1]) in self.net.values:
             value = self._m_times_gradient(key[0][1:], key[1])
         elif key in self.net.values:
             value = self.net.values[key]
@@ -1050,7 +1095,7 @@ class _Eval:
             written = node.layer
             if written is None and isinstance(node.arg, Sym) and node.arg.layer is not None:
                 written = node.arg.layer  # g'(Z^{[l]}): layer l's activation
-            layer = self.net.L if written is None and self.week2 else _layer(written, self.l, self.net.L)
+            layer = self.net.L if written is None and self.week2 else self._lay(written)
             if layer is None or not 1 <= layer <= self.net.L:
                 raise _NotApplicable(f"g[{layer}]")
             act = backprop.ACTIVATIONS[self.net.activations[layer - 1]]
@@ -1170,11 +1215,40 @@ class _Eval:
                 total = total + self(node.body)
             self.l = outer
             return total
+        if any(isinstance(n, (Sym, Call)) and n.layer and node.var in n.layer for n in _walk(node.body)):
+            total = 0.0  # \sum_{p=1}^{L} of W^{[p]}: a sum over the layers with a letter of its own
+            for k in range(1, upper + 1):
+                self.layer_vars[node.var] = k
+                total = total + self(node.body)
+            del self.layer_vars[node.var]
+            return total
         for k in range(upper):
             self.index[node.var] = k
             total = total + self(node.body)
         del self.index[node.var]
         return total
+
+    def Derivative(self, node):
+        wrt = node.wrt
+        key = self._key(Sym(wrt.name, wrt.layer))
+        if key not in self.net.values:
+            raise _NotApplicable(str(key))
+        base = np.array(self.net.values[key], dtype=float)
+        points = [tuple(self._index(k) for k in wrt.sub)] if wrt.sub else list(np.ndindex(base.shape))
+        out = np.zeros(base.shape)
+        try:
+            for point in points:
+                step = 1e-6 * max(1.0, abs(base[point]))
+                values = []
+                for sign in (1, -1):
+                    moved = base.copy()
+                    moved[point] += sign * step
+                    self.net.values[key] = moved
+                    values.append(float(np.squeeze(self(node.expr))))
+                out[point] = (values[0] - values[1]) / (2 * step)
+        finally:
+            self.net.values[key] = base
+        return float(out[points[0]]) if wrt.sub else out
 
     def Partial(self, node):
         """By centred differences. ∂J/∂V, ∂L⁽ⁱ⁾/∂V: shaped like V (the course's layout), or, under a `where
@@ -1252,7 +1326,7 @@ class _Eval:
             if not self.week2:
                 raise FormulaError(f"{sym.name} without a layer")
             return self.net.L
-        return _layer(sym.layer, self.l, self.net.L)
+        return self._lay(sym.layer)
 
     def Bin(self, node):
         a, b = self(node.left), self(node.right)
@@ -1305,8 +1379,10 @@ def _post(value, transpose, power):
 
 
 def _describe(node) -> str:
+    if isinstance(node, Derivative):
+        return f"∂(…)/∂{_describe(node.wrt)}"
     if isinstance(node, Sym):
-        return (node.name.replace("Loss", "L") + (f"[{node.layer}]" if node.layer else "")
+        return ("the updated " if node.updated else "") + (node.name.replace("Loss", "L") + (f"[{node.layer}]" if node.layer else "")
                 + (f"({node.column})" if node.column else "") + ("".join(f"_{s}" for s in node.sub))
                 + ("ᵀ" if node.transpose else ""))
     if isinstance(node, Partial):
@@ -1345,7 +1421,7 @@ def _layers_of(sides) -> tuple[set, int]:
 
 
 def _free_indices(lhs) -> tuple:
-    sym = lhs.wrt if isinstance(lhs, Partial) else lhs
+    sym = lhs.wrt if isinstance(lhs, (Partial, Derivative)) else lhs
     if isinstance(sym, Sym) and sym.sub and ":" not in sym.sub:
         return sym.sub
     return ()
@@ -1356,7 +1432,7 @@ def _without_entries(node):
     import copy
 
     whole = copy.deepcopy(node)
-    (whole.wrt if isinstance(whole, Partial) else whole).sub = ()
+    (whole.wrt if isinstance(whole, (Partial, Derivative)) else whole).sub = ()
     return whole
 
 

@@ -383,3 +383,21 @@ def test_with_batch_norm_the_course_1_step_is_wrong_and_one_example_alone_is_ref
     assert check_tex(r"d\tilde Z^{[l]} = dA^{[l]} * g^{[l]\prime}(\tilde Z^{[l]})", "l < L; batch norm") > 0
     with pytest.raises(FormulaError, match="coupled"):  # no formula for one example alone
         check_tex(r"\mu^{[l]} = z^{[l]}", "l < L")
+
+
+def test_a_written_expression_s_own_derivative_and_a_sum_over_layers_with_its_own_letter():
+    tex = (r"\frac{\partial}{\partial W^{[l]}_{jk}} \left( \frac{\lambda}{2m} \sum_{p=1}^{L}"
+           r" \bigl\lVert W^{[p]} \bigr\rVert_F^2 \right) = \frac{\lambda}{m} W^{[l]}_{jk}")
+    assert check_tex(tex) > 0
+    with pytest.raises(Mismatch, match=r"^∂\(…\)/∂W\[l\]_j_k as typeset"):  # the 2 of the square forgotten
+        check_tex(edited(tex, r"= \frac{\lambda}{m}", r"= \frac{\lambda}{2m}"))
+
+
+def test_an_update_is_checked_against_the_package_s_descent_step():
+    tex = (r"W^{[l]} := W^{[l]} - \alpha\, dW^{[l]} = \Bigl(1 - \frac{\alpha \lambda}{m}\Bigr) W^{[l]}"
+           r" - \alpha \, \frac1m dZ^{[l]} A^{[l-1]T}")
+    assert check_tex(tex) > 0
+    with pytest.raises(Mismatch, match=r"^the updated W\[l\] as typeset"):
+        check_tex(edited(tex, r"- \alpha \, \frac1m", r"- \alpha \,"))
+    with pytest.raises(Mismatch, match=r"^the updated b\[l\] as typeset"):  # ascent, not descent
+        check_tex(r"b^{[l]} := b^{[l]} + \alpha\, db^{[l]}")
