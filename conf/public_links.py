@@ -39,10 +39,13 @@ _SYMBOLS = {
         "αβγδηθκλμπρστφχψωΣΔ")},
     r"\lVert": "‖", r"\rVert": "‖", r"\|": "‖", r"\lvert": "|", r"\rvert": "|", r"\mid": "|",
     r"\,": " ", r"\;": " ", r"\!": "", r"\ ": " ", r"\quad": " ", r"\qquad": " ", r"\{": "{", r"\}": "}",
+    r"\_": "_",
 }
-_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[,;! {}|])")
+_COMMAND = re.compile(r"\\(?:[A-Za-z]+|[,;! {}|_])")
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-_GROUP = r"(\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]+|[^\s{}\\])"  # a braced group (one level of nesting) or one token
+# a braced group (two levels of nesting: \\frac{\\gamma}{\\sqrt{\\sigma^{2[l]} + \\varepsilon}}) or one token
+_GROUP = r"(\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}|\\[A-Za-z]+|[^\s{}\\])"
+_ACCENTS = {r"\hat": "\u0302", r"\tilde": "\u0303"}  # Ẑ, Z̃: the letter with a combining accent
 
 
 def _ungroup(text: str) -> str:
@@ -54,7 +57,10 @@ def tex_to_text(tex: str) -> str:
 
     Raises ValueError naming the first TeX command it does not know, so a description never shows raw TeX.
     """
-    text = re.sub(r"\\frac\s*" + _GROUP + r"\s*" + _GROUP, lambda m: _fraction(_ungroup(m[1]), _ungroup(m[2])), tex)
+    text = re.sub(r"(\\hat|\\tilde)\s*\{?([A-Za-z])\}?", lambda m: m[2] + _ACCENTS[m[1]], tex)
+    text = re.sub(r"\\sqrt\s*" + _GROUP, lambda m: "√" + _root(_ungroup(m[1])), text)
+    text = re.sub(r"\\frac\s*" + _GROUP + r"\s*" + _GROUP, lambda m: _fraction(_ungroup(m[1]), _ungroup(m[2])), text)
+    text = re.sub(r"\^\{2(\[[^\]]*\])\}", r"²\1", text)  # σ^{2[l]} -> σ²[l]
     text = re.sub(r"\^\{?(\[[^\]]*\])T\}?", r"\1ᵀ", text)  # A^{[l-1]T} -> A[l-1]ᵀ
     text = re.sub(r"\^(?:\{T\}|T\b|\{\\top\}|\\top)", "ᵀ", text)  # W^T -> Wᵀ
     text = re.sub(r"\^\{(\[[^\]]*\])(\\prime|')?\}", lambda m: m[1] + ("′" if m[2] else ""), text)  # ^{[l]} -> [l]
@@ -69,12 +75,17 @@ def tex_to_text(tex: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _root(inside: str) -> str:
+    text = tex_to_text(inside)
+    return text if re.fullmatch(r"\w+", text) else f"({text})"
+
+
 def _fraction(top: str, bottom: str) -> str:
     """a/b, with parentheses only around a part that is not a single term: ∂L/∂a[l-1], (f(x+ε) - f(x-ε))/2ε."""
     parts = []
     for part in (top, bottom):
         text = re.sub(r"∂\s+", "∂", tex_to_text(part))
-        single_term = re.fullmatch(r"[\w∂′ᵀ]+(\[[^\]]*\][\w′ᵀ]*)*", text)
+        single_term = re.fullmatch(r"[\w∂′ᵀ\u0302\u0303²]+(\[[^\]]*\][\w′ᵀ]*)*|√(\w+|\([^()]*\))", text)
         parts.append(text if single_term else f"({text})")
     return "/".join(parts)
 

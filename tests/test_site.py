@@ -88,7 +88,8 @@ LEARNER_QUESTION_IDS = [f"questions-q{n}" for n in LEARNER_QUESTIONS] + [
     "questions-week2-dw-shape", "questions-week2-week3", "questions-week2-np-sum", "questions-inverse",
     "questions-columns", "questions-pytorch-linear", "questions-l2", "questions-batch-norm",
     "questions-right-shape-wrong-values", "questions-by-hand", "questions-loss-vector",
-    "questions-which-product",
+    "questions-which-product", "questions-l2-matrix", "questions-l2-decay", "questions-l2-minibatch",
+    "questions-bn-moments", "questions-bn-bias", "questions-bn-inference",
 ]
 
 
