@@ -218,7 +218,7 @@ class Partial:
 
 
 _NODES = (Sym, Num, Call, Bin, Neg, Sum, Group, Partial, Cases, Norm, Stack, Inner, Derivative)
-_LETTERS = set("ZAWbXYJmnLzawxyKD")
+_LETTERS = set("ZAWbXYJmnLzawxyKDG")
 _GREEK = {r"\gamma": "gamma", r"\beta": "beta", r"\mu": "mu", r"\varepsilon": "epsilon", r"\epsilon": "epsilon"}
 _LOCAL = set("sc")  # a symbol the formula itself defines: dZ = A * (dA - s), \quad s = ...
 _CASES = re.compile(r"\\begin\{cases\}(.*?)\\end\{cases\}", re.S)
@@ -233,7 +233,7 @@ def _columns_tex(match) -> str:
     if "(1)" not in first or first.replace("(1)", "(m)") != last:
         return match.group(0)
     return r"\stackcols{" + first.replace("(1)", "(i)") + "}"
-_GRAD_BASES = set("ZAWbzawx")
+_GRAD_BASES = set("ZAWbzawxG")
 _STOP = {"+", "-", "=", ")", "]", "}", "&", ",", ".", r"\rangle", "|"}
 
 
@@ -818,7 +818,7 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | N
         v[("A", l)] = AL if l == net.L else caches[l].A_prev
         v[("dW", l)], v[("db", l)], v[("dZ", l)] = grads[f"dW{l}"], grads[f"db{l}"], grads[f"dZ{l}"]
         if getattr(cache, "D", None) is not None:
-            v[("D", l)] = cache.D
+            v[("D", l)], v[("G", l)] = cache.D, cache.A_before_dropout
         if getattr(cache, "gamma", None) is not None:
             v[("gamma", l)], v[("beta", l)] = cache.gamma, cache.beta
             v[("mu", l)], v[("sigma2", l)] = cache.mu, cache.var
@@ -857,7 +857,8 @@ def _cost_with(net: Network, name: str, value, column: int | None = None) -> flo
     return _cost(net, {**net.params, name: value}, column)
 
 
-_STAGES = ("Z", "Zhat", "Ztilde", "A")  # within a layer: linear, batch norm (normalise, scale and shift), g and dropout
+# within a layer: linear, batch norm (normalise, then scale and shift), g, dropout
+_STAGES = ("Z", "Zhat", "Ztilde", "G", "A")
 
 
 def _layer_from(net: Network, l: int, stage: str, value) -> dict:
@@ -877,9 +878,11 @@ def _layer_from(net: Network, l: int, stage: str, value) -> dict:
             raise _NotApplicable(f"Ẑ of layer {l}, which is not normalised")
         out["Ztilde"] = net.params[f"gamma{l}"] * out["Zhat"] + net.params[f"beta{l}"]
         stage = "Ztilde"
-    if stage != "A":
-        G = backprop.ACTIVATIONS[net.activations[l - 1]].g(out[stage])
-        out["A"] = G * net.masks[l] / KEEP_PROB if l in net.masks else G
+    if stage in ("Z", "Ztilde"):
+        out["G"] = backprop.ACTIVATIONS[net.activations[l - 1]].g(out[stage])
+        stage = "G"
+    if stage == "G":
+        out["A"] = out["G"] * net.masks[l] / KEEP_PROB if l in net.masks else out["G"]
     return out
 
 
@@ -934,7 +937,7 @@ def _networks(kind: str, m_is_one: bool, softmax: bool = False, option: str | No
 
 _OPTION_SYMBOLS = {
     "l2": {"lambda"},
-    "dropout": {"D", "keep_prob"},
+    "dropout": {"D", "keep_prob", "G", "dG"},
     "batchnorm": {"gamma", "beta", "mu", "sigma2", "epsilon", "Zhat", "dgamma", "dbeta", "dZhat"},
 }
 
@@ -958,7 +961,7 @@ _FUNCTIONS = {"sigma": "sigmoid", "tanh": "tanh"}
 _LOWER = {"z": "Z", "a": "A", "dz": "dZ", "da": "dA", "x": "X", "y": "Y", "w": "W", "dw": "dW", "zhat": "Zhat",
           "dzhat": "dZhat"}
 _LAYERED = {"Z", "A", "W", "b", "dZ", "dA", "dW", "db", "D", "gamma", "beta", "mu", "sigma2", "Zhat", "Ztilde",
-            "dgamma", "dbeta", "dZhat", "dZtilde"}
+            "dgamma", "dbeta", "dZhat", "dZtilde", "G", "dG"}
 _TILDE = {"Z": "Ztilde", "dZ": "dZtilde", "z": "Ztilde", "dz": "dZtilde"}  # \tilde Z on a batch-norm network
 
 
@@ -1041,7 +1044,7 @@ class _Eval:
                 raise _NotApplicable(name)
             value = self.net.once(("updated", name), lambda: backprop.descent_step(
                 self.net.params, self.net.grads, ALPHA)[name])
-        elif key[0] in ("dZhat", "dZtilde") and ("Zhat", key[1]) in self.net.values:
+        elif key[0] in ("dZhat", "dZtilde", "dG") and (key[0][1:], key[1]) in self.net.values:
             value = self._m_times_gradient(key[0][1:], key[1])
         elif key in self.net.values:
             value = self.net.values[key]
@@ -1056,8 +1059,8 @@ class _Eval:
         return _post(self._entry(value, node.sub), node.transpose, node.power)
 
     def _m_times_gradient(self, stage: str, layer: int):
-        """dẐ, dZ̃ of a batch-norm layer: m ∂J/∂Ẑ, m ∂J/∂Z̃, by centred differences (the package keeps no such
-        array)."""
+        """dẐ, dZ̃ of a batch-norm layer, dG of a dropped one (G = g(Z) before the mask): m ∂J/∂Ẑ, m ∂J/∂Z̃, m ∂J/∂G,
+        by centred differences (the package keeps no such array)."""
         import backprop
 
         net = self.net

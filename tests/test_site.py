@@ -89,7 +89,8 @@ LEARNER_QUESTION_IDS = [f"questions-q{n}" for n in LEARNER_QUESTIONS] + [
     "questions-columns", "questions-pytorch-linear", "questions-l2", "questions-batch-norm",
     "questions-right-shape-wrong-values", "questions-by-hand", "questions-loss-vector",
     "questions-which-product", "questions-l2-matrix", "questions-l2-decay", "questions-l2-minibatch",
-    "questions-bn-moments", "questions-bn-bias", "questions-bn-inference",
+    "questions-bn-moments", "questions-bn-bias", "questions-bn-inference", "questions-dropout-twice",
+    "questions-dropout-divide", "questions-dropout-test", "questions-dropout-gradcheck",
 ]
 
 
