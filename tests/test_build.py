@@ -231,6 +231,22 @@ DA_OUTPUT_SIGN = [
     )
 ]
 
+L2_WITHOUT_ONE_OVER_M = [("training.py", "dW = dW + (l2 / m) * cache.W  # eq-l2-dw", "dW = dW + l2 * cache.W  # eq-l2-dw")]
+DROPOUT_MASK_FORGOTTEN_BACKWARD = [
+    (
+        "training.py",
+        "dG = _drop(dA_prev, below.D, keep_prob) if k in drops else dA_prev",
+        "dG = dA_prev / keep_prob if k in drops else dA_prev",
+    )
+]
+BATCH_NORM_VARIANCE_PATH_DROPPED = [
+    (
+        "batch_norm.py",
+        "dZ = gamma / np.sqrt(var + eps) * (dZtilde - dbeta - Zhat * dgamma)  # eq-bn-dz",
+        "dZ = gamma / np.sqrt(var + eps) * (dZtilde - dbeta)  # eq-bn-dz",
+    )
+]
+
 
 class mutated:
     """Apply a list of edits to the project's src/backprop for the duration of a `with` block."""
@@ -276,6 +292,9 @@ def test_a_wrong_formula_in_src_fails_the_build(warm_copy, edits):
         ("products", SOFTMAX_STEP_SUMMED_OVER_EXAMPLES),
         ("conventions", DESCENT_STEP_UPHILL),
         ("gradient-checking", RELATIVE_ERROR_ONE_SIDED_SCALE),
+        ("l2-regularization", L2_WITHOUT_ONE_OVER_M),
+        ("dropout", DROPOUT_MASK_FORGOTTEN_BACKWARD),
+        ("batch-norm", BATCH_NORM_VARIANCE_PATH_DROPPED),
     ],
     ids=lambda value: value if isinstance(value, str) else "",
 )
