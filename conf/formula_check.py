@@ -1652,7 +1652,7 @@ _SIZE_ONLY = re.compile(r"^\s*(?:[mlLn](?:_x|_\{x\})?|n\^\{\[[^\]]*\]\})\s*=\s*[
 _CONDITION_AFTER = re.compile(r",?\s*(?:\\[ ,;])?\s*(?:\\text\{for \})?l\s*<\s*L\s*$")
 
 
-def inline_report(doctree, whole_page: bool) -> list[FormulaReport]:
+def inline_report(doctree, whole_page: bool, page_where: str = "") -> list[FormulaReport]:
     """The formulas written inside answer boxes (or anywhere on a page such as the cheat sheet) that state an
     equation: each is checked like a display equation. One that cannot be read is reported, not failed (an inline
     formula cannot carry a marker); a statement of this page's sizes (m = 5) is skipped."""
@@ -1669,7 +1669,7 @@ def inline_report(doctree, whole_page: bool) -> list[FormulaReport]:
             tex = node.astext()
             if "=" not in tex or ":=" in tex or _SIZE_ONLY.match(tex) or re.match(r"^\s*l\s*=", tex):
                 continue
-            where = "l < L" if _CONDITION_AFTER.search(tex) else ""
+            where = "; ".join(filter(None, ["l < L" if _CONDITION_AFTER.search(tex) else "", page_where]))
             tex = _CONDITION_AFTER.sub("", tex)
             right = [side for side in _top_level_split(tex, "=")[1:]]
             if right and not any(re.search(r"[A-Za-z]", re.sub(r"\\[A-Za-z]+", "", side)) for side in right):
@@ -1686,13 +1686,17 @@ def inline_report(doctree, whole_page: bool) -> list[FormulaReport]:
 
 
 INLINE_PAGES = {"cheat-sheet"}  # pages whose every inline equation is a formula of the pass
+# an inline formula cannot carry a marker: what holds for every one on a page (on batch norm's, a tilde is Z̃)
+PAGE_WHERE = {"batch-norm": "batch norm"}
 
 
 def _check_page(app, doctree):
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)
-    inline = [r for r in inline_report(doctree, app.env.docname in INLINE_PAGES) if r.status == "wrong"]
+    docname = app.env.docname
+    inline = [r for r in inline_report(doctree, docname in INLINE_PAGES, PAGE_WHERE.get(docname, ""))
+              if r.status == "wrong"]
     for report in page_report(doctree) + inline:
         if report.status in ("checked", "marked"):
             continue

@@ -433,7 +433,8 @@ def _require_elementwise(func, activation):
         raise ValueError(
             f"{func}: dZ = dA * g'(Z) needs an element-wise g', and {activation!r} has none: its Jacobian is not "
             "diagonal (each output depends on every input); for a softmax output layer use "
-            "backprop.softmax_dz_from_da(dA, Z), or, with cross-entropy, dZ = A - Y (backprop.output_dz); "
+            "backprop.softmax_dz_from_da(dA, Z), or, with cross-entropy and label columns summing to 1, "
+            "dZ = A - Y (backprop.output_dz); "
             "then layer_backward_from_dz"
         )
 

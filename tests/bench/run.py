@@ -207,7 +207,8 @@ def bench_formulas(doctrees: Path, repeats: int):
     print(f"  {'total':<24} {totals[0]:8d} {totals[1]:7d} {totals[2]:6d}   {totals[3]:3d} / {totals[4]}"
           f" ({totals[3] / max(totals[4], 1):.0%}; goal >= 80 %, and every backward-pass formula)")
     inline = [r for page, tree in trees.items()
-              for r in formula_check.inline_report(tree, page in formula_check.INLINE_PAGES)]
+              for r in formula_check.inline_report(tree, page in formula_check.INLINE_PAGES,
+                                                   formula_check.PAGE_WHERE.get(page, ""))]
     print(f"  equations in answer boxes and on the cheat sheet: {sum(r.status == 'checked' for r in inline)} checked"
           f" of {len(inline)}; not read:")
     for r in inline:
