@@ -110,3 +110,50 @@ def test_on_a_desktop_the_sidebar_button_hides_and_shows_the_site_navigation(bro
     sidebar.wait_for(state="visible", timeout=5_000)  # it slides back in
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_click_anywhere_on_a_solution_title_opens_and_closes_it_without_moving_the_page(browser, site_url, viewport):
+    # The title reads "Solution to Exercise 5": a click on "Exercise 5" must open the solution as a click on
+    # "Solution to" does, and not jump to the exercise or change the address.
+    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
+    page, problems = visit(context, f"{site_url}transpose.html")
+    title = page.locator("#sol-transpose-rows > .admonition-title")
+    title.scroll_into_view_if_needed()
+    hidden = "document.getElementById('sol-transpose-rows').classList.contains('toggle-hidden')"
+    # The hint's words, when the button shows them inside the title's box (not beneath it, where the closed
+    # solution hides them); null otherwise.
+    hint = """(() => {
+        const title = document.querySelector('#sol-transpose-rows > .admonition-title');
+        const button = title.querySelector('.toggle-button'), words = getComputedStyle(button, '::before');
+        const [t, b] = [title.getBoundingClientRect(), button.getBoundingClientRect()];
+        const inside = b.top >= t.top && b.bottom <= t.bottom && b.left >= t.left && b.right <= t.right;
+        return words.display !== 'none' && inside ? words.content : null; })()"""
+    assert page.evaluate(hidden)
+    assert page.evaluate(hint) == '"Show solution"', "no visible hint that the title opens the solution"
+    for words, shown in (("Exercise", True), ("Solution to", False), ("Exercise", True)):
+        # Where the words are drawn: the middle of the first line of their text.
+        x, y = page.evaluate("""words => {
+            const title = document.querySelector('#sol-transpose-rows > .admonition-title');
+            const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+            for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+                const at = text.textContent.indexOf(words);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(text, at);
+                range.setEnd(text, at + words.length);
+                const box = range.getClientRects()[0];
+                return [box.left + box.width / 2, box.top + box.height / 2];
+            }
+        }""", words)
+        before = page.evaluate("[window.scrollY, location.hash]")
+        if viewport is PHONE:
+            page.touchscreen.tap(x, y)
+        else:
+            page.mouse.click(x, y)
+        page.wait_for_timeout(300)
+        assert page.evaluate(hidden) is not shown, f"a click on {words!r} left the solution {'closed' if shown else 'open'}"
+        assert page.evaluate(hint) == ('"Hide solution"' if shown else '"Show solution"')
+        assert page.evaluate("[window.scrollY, location.hash]") == before, f"a click on {words!r} moved the page"
+    context.close()
+    assert not problems, "\n".join(problems)
