@@ -230,3 +230,21 @@ def test_each_page_numbers_its_equations_figures_and_exercises_from_1_and_its_li
             assert re.fullmatch(re.escape(href.split(".html")[0]) + r" \(\d+\)", text), (name, text, href)
     assert not problems, "\n".join(problems)
 
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("genindex", "search")])
+def test_on_a_phone_the_previous_and_next_titles_take_at_most_three_lines_and_header_buttons_are_44_px(
+        phone, site_url, name):
+    page, problems = visit(phone, f"{site_url}{name}.html")
+    measured = page.evaluate("""() => ({
+        titles: [...document.querySelectorAll('.prev-next-area .prev-next-title')].map(t => [t.textContent.trim(),
+            Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight))]),
+        buttons: [...document.querySelectorAll('.bd-header-article button')].filter(b => b.offsetParent)
+            .map(b => [b.className, Math.round(b.getBoundingClientRect().width),
+                       Math.round(b.getBoundingClientRect().height)]) })""")
+    page.close()
+    # Side by side they took up to five lines; across the width, the longest title ("Gradient checking: ...") takes 3.
+    wrapped = [(title, lines) for title, lines in measured["titles"] if lines > 3]
+    assert not wrapped, f"{name}.html: previous/next titles over three lines at {PHONE['width']} px: {wrapped}"
+    small = [button for button in measured["buttons"] if min(button[1:]) < 44]
+    assert measured["buttons"] and not small, f"{name}.html: header buttons under 44 x 44 px: {small}"
+    assert not problems, "\n".join(problems)
