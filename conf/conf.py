@@ -35,6 +35,7 @@ extensions = [
     "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)
     "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
     "formula_check",  # conf/formula_check.py: every display equation, as typeset, is evaluated (see its docstring)
+    "solution_titles",  # conf/solution_titles.py: a click anywhere on a solution's title opens it
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below

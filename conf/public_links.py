@@ -9,10 +9,11 @@ Forum answers link to pages, equations and answer boxes for years, and a pasted 
   instead: ``redirects`` of sphinx-reredirects, whose template in conf/redirect.html keeps the ``#fragment``.)
 - ``og:url``, the canonical link, the sitemap, the copy-link buttons and ``{{ baseurl }}`` in a page all derive from
   ``html_baseurl``.
-- A link to an equation, figure or exercise shows its number, and numbers run across the whole site in toctree order,
-  so a page added or an equation inserted renumbers every later page. Sphinx rewrites only the pages whose own numbers
-  changed, which would leave a page that links to a renumbered equation showing the old number after an incremental
-  build; so whenever any number changes, every page is written again.
+- Equations, figures and exercises are numbered per page, from 1 (Sphinx's numfig numbers them across the whole site,
+  so that transpose's first equation was "(6)"): a number read on a page is that page's, and a forum answer's "eq. (3)"
+  stays right when another page gains an equation. A link to an equation on another page names that page before the
+  number, "chain-rule (3)". Sphinx rewrites only the pages whose own numbers changed, which would leave such a link
+  showing the old number after an incremental build; so whenever any number changes, every page is written again.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from pathlib import Path
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.domains.math import MathDomain
+from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
@@ -177,26 +180,45 @@ def _sort_sitemap(app: Sphinx, exception: Exception | None) -> None:
     tree.write(sitemap, xml_declaration=True, encoding="utf-8", method="xml")
 
 
-def _numbers(env) -> dict:
-    """Every number Sphinx assigned (numfig): {page: {kind: {id: number}}}, kinds being figure, displaymath, ..."""
-    return {doc: {kind: dict(ids) for kind, ids in kinds.items()} for doc, kinds in env.toc_fignumbers.items()}
+_assign_site_wide_numbers = TocTreeCollector.assign_figure_numbers
 
 
-def _rewrite_all_when_numbers_change(app: Sphinx, env) -> list[str]:
-    """After Sphinx has numbered the figures and equations (env-get-updated, priority 500): every page, when any number
-    differs from the previous build's, so no link keeps an old number; none otherwise."""
-    numbers = _numbers(env)
-    previous = getattr(env, "public_links_numbers", None)
-    env.public_links_numbers = numbers  # pickled with the environment, for the next build
-    return sorted(env.found_docs) if previous is not None and previous != numbers else []
+def _assign_numbers_per_page(collector: TocTreeCollector, env) -> list[str]:
+    """Sphinx's figure, equation and exercise numbers, counted again from 1 on each page, in the page's order.
+
+    Returns the pages to write again: every page when any page's numbers changed (a link from another page shows
+    them), none otherwise. (The list Sphinx returns compares its site-wide numbers with the per-page ones stored by
+    the previous build, so it is not used.)"""
+    previous = env.toc_fignumbers  # the previous build's, pickled with the environment
+    _assign_site_wide_numbers(collector, env)
+    env.toc_fignumbers = {
+        doc: {kind: {id_: (n,) for n, id_ in enumerate(sorted(ids, key=ids.get), 1)} for kind, ids in kinds.items()}
+        for doc, kinds in env.toc_fignumbers.items()
+    }
+    return sorted(env.found_docs) if env.toc_fignumbers != previous else []
+
+
+class MathDomainNamingPages(MathDomain):
+    """Sphinx's math domain, with a link to another page's equation naming that page: "chain-rule (3)", not "(3)"."""
+
+    def resolve_xref(self, env, fromdocname, builder, typ, target, node, contnode):
+        link = super().resolve_xref(env, fromdocname, builder, typ, target, node, contnode)
+        docname = self.equations.get(target, (fromdocname,))[0]
+        if link is not None and docname != fromdocname:
+            number = link.astext()
+            link.clear()
+            link += nodes.Text(f"{docname.rsplit('/', 1)[-1]} {number}")
+        return link
 
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("anchor_aliases", {}, "env", types=frozenset({dict}))
+    # Sphinx numbers and compares with the previous build in one method, with no event in between: replaced whole.
+    TocTreeCollector.assign_figure_numbers = _assign_numbers_per_page
+    app.add_domain(MathDomainNamingPages, override=True)
     app.connect("build-finished", _sort_sitemap, priority=800)  # after sphinx-sitemap writes it
     app.connect("config-inited", _derive_urls)
     app.connect("doctree-read", _page_description)
     app.connect("doctree-resolved", _add_aliases)
-    app.connect("env-get-updated", _rewrite_all_when_numbers_change, priority=900)
     app.connect("html-page-context", _description_meta, priority=400)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -110,3 +110,141 @@ def test_on_a_desktop_the_sidebar_button_hides_and_shows_the_site_navigation(bro
     sidebar.wait_for(state="visible", timeout=5_000)  # it slides back in
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_a_click_anywhere_on_a_solution_title_opens_and_closes_it_without_moving_the_page(browser, site_url, viewport):
+    # The title reads "Solution to Exercise 5": a click on "Exercise 5" must open the solution as a click on
+    # "Solution to" does, and not jump to the exercise or change the address.
+    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
+    page, problems = visit(context, f"{site_url}transpose.html")
+    title = page.locator("#sol-transpose-rows > .admonition-title")
+    title.scroll_into_view_if_needed()
+    hidden = "document.getElementById('sol-transpose-rows').classList.contains('toggle-hidden')"
+    # The hint's words, when the button shows them inside the title's box (not beneath it, where the closed
+    # solution hides them); null otherwise.
+    hint = """(() => {
+        const title = document.querySelector('#sol-transpose-rows > .admonition-title');
+        const button = title.querySelector('.toggle-button'), words = getComputedStyle(button, '::before');
+        const [t, b] = [title.getBoundingClientRect(), button.getBoundingClientRect()];
+        const inside = b.top >= t.top && b.bottom <= t.bottom && b.left >= t.left && b.right <= t.right;
+        return words.display !== 'none' && inside ? words.content : null; })()"""
+    assert page.evaluate(hidden)
+    assert page.evaluate(hint) == '"Show solution"', "no visible hint that the title opens the solution"
+    for words, shown in (("Exercise", True), ("Solution to", False), ("Exercise", True)):
+        # Where the words are drawn: the middle of the first line of their text.
+        x, y = page.evaluate("""words => {
+            const title = document.querySelector('#sol-transpose-rows > .admonition-title');
+            const walker = document.createTreeWalker(title, NodeFilter.SHOW_TEXT);
+            for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+                const at = text.textContent.indexOf(words);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(text, at);
+                range.setEnd(text, at + words.length);
+                const box = range.getClientRects()[0];
+                return [box.left + box.width / 2, box.top + box.height / 2];
+            }
+        }""", words)
+        before = page.evaluate("[window.scrollY, location.hash]")
+        if viewport is PHONE:
+            page.touchscreen.tap(x, y)
+        else:
+            page.mouse.click(x, y)
+        page.wait_for_timeout(300)
+        state = "closed" if shown else "open"
+        assert page.evaluate(hidden) is not shown, f"a click on {words!r} left the solution {state}"
+        assert page.evaluate(hint) == ('"Hide solution"' if shown else '"Show solution"')
+        assert page.evaluate("[window.scrollY, location.hash]") == before, f"a click on {words!r} moved the page"
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
+# The number of each labelled equation against its formula, at phone width: on the formula's row (their boxes
+# overlap vertically) or above it, never below it.
+NUMBERS_BELOW_THEIR_FORMULA = """() => [...document.querySelectorAll('div.math[id^="equation-"]')].filter(math => {
+    const number = math.querySelector('.eqno').getBoundingClientRect();
+    const formula = math.querySelector('.katex-display').getBoundingClientRect();
+    return number.top >= formula.bottom - 1;
+}).map(math => math.id)"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("page_name, label", [("chain-rule", "eq-dz-hidden"), ("loss-vs-cost", "eq-dz-columns")])
+def test_a_link_to_an_equation_lands_on_it_highlighted_with_its_number_on_its_row_or_above(
+        browser, site_url, mode, page_name, label):
+    # eq-dz-columns is wider than a phone: its number moves above it.
+    context = browser.new_context(viewport=PHONE, color_scheme=mode, is_mobile=True, has_touch=True)
+    page, problems = visit(context, f"{site_url}{page_name}.html#equation-{label}")
+    landed = page.evaluate("""id => {
+        const math = document.getElementById(id), heading = document.querySelector('h1');
+        const box = math.getBoundingClientRect(), header = document.querySelector('.bd-header').getBoundingClientRect();
+        const number = math.querySelector('.eqno').firstChild.textContent.trim();
+        return {
+            target: math.matches(':target'),
+            background: getComputedStyle(math).backgroundColor,
+            targetColour: getComputedStyle(document.documentElement).getPropertyValue('--pst-color-target').trim(),
+            inView: box.top >= header.bottom - 1 && box.top < innerHeight / 2,
+            number, button: math.querySelector('button.copy-link').getAttribute('aria-label') };
+    }""", f"equation-{label}")
+    below = page.evaluate(NUMBERS_BELOW_THEIR_FORMULA)
+    context.close()
+    assert landed["target"] and landed["inView"], landed
+    # the theme's colour for a linked heading, which the page sets per mode
+    probe = browser.new_page(color_scheme=mode)
+    probe.set_content(f"<div style='background: {landed['targetColour']}'></div>")
+    expected = probe.evaluate("getComputedStyle(document.querySelector('div')).backgroundColor")
+    probe.close()
+    assert landed["background"] == expected, (landed["background"], expected)
+    assert re.fullmatch(r"\(\d+\)", landed["number"]), landed
+    assert f"eq. {landed['number']}" in landed["button"], "the copy-link text must show the number the page shows"
+    assert not below, f"{page_name}.html at {PHONE['width']} px: numbers below their equations: {below}"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("genindex", "search")])
+def test_each_page_numbers_its_equations_figures_and_exercises_from_1_and_its_links_show_those_numbers(
+        phone, site_url, name):
+    page, problems = visit(phone, f"{site_url}{name}.html")
+    shown = page.evaluate("""() => ({
+        equations: [...document.querySelectorAll('div.math .eqno')].map(e => e.firstChild.textContent.trim()),
+        figures: [...document.querySelectorAll('figcaption .caption-number')].map(e => e.textContent.trim()),
+        exercises: [...document.querySelectorAll('div.exercise > .admonition-title')].map(e => e.textContent.trim()),
+        below: (""" + NUMBERS_BELOW_THEIR_FORMULA + """)(),
+        // each link to an equation: its text, and the number its target shows (on this page, or on another page)
+        links: [...document.querySelectorAll('a[href*="#equation-"]:not(.headerlink)')].map(a => {
+            const here = a.getAttribute('href').startsWith('#');
+            const target = here && document.getElementById(a.getAttribute('href').slice(1));
+            return [a.textContent.trim(), here ? target.querySelector('.eqno').firstChild.textContent.trim() : null,
+                    a.getAttribute('href')]; }) })""")
+    page.close()
+    assert shown["equations"] == [f"({n})" for n in range(1, len(shown["equations"]) + 1)], shown["equations"]
+    assert shown["figures"] == [f"Fig. {n}" for n in range(1, len(shown["figures"]) + 1)], shown["figures"]
+    numbers = [re.search(r"Exercise (\d+)", title)[1] for title in shown["exercises"]]
+    assert numbers == [str(n) for n in range(1, len(numbers) + 1)], shown["exercises"]
+    assert not shown["below"], f"numbers below their equations at {PHONE['width']} px: {shown['below']}"
+    for text, number, href in shown["links"]:
+        if number is not None:
+            assert text == number, f"{name}.html: a link to {href} shows {text!r}; the equation shows {number}"
+        else:  # another page's equation: the link names that page
+            assert re.fullmatch(re.escape(href.split(".html")[0]) + r" \(\d+\)", text), (name, text, href)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("genindex", "search")])
+def test_on_a_phone_the_previous_and_next_titles_take_at_most_three_lines_and_header_buttons_are_44_px(
+        phone, site_url, name):
+    page, problems = visit(phone, f"{site_url}{name}.html")
+    measured = page.evaluate("""() => ({
+        titles: [...document.querySelectorAll('.prev-next-area .prev-next-title')].map(t => [t.textContent.trim(),
+            Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight))]),
+        buttons: [...document.querySelectorAll('.bd-header-article button')].filter(b => b.offsetParent)
+            .map(b => [b.className, Math.round(b.getBoundingClientRect().width),
+                       Math.round(b.getBoundingClientRect().height)]) })""")
+    page.close()
+    # Side by side they took up to five lines; across the width, the longest title ("Gradient checking: ...") takes 3.
+    wrapped = [(title, lines) for title, lines in measured["titles"] if lines > 3]
+    assert not wrapped, f"{name}.html: previous/next titles over three lines at {PHONE['width']} px: {wrapped}"
+    small = [button for button in measured["buttons"] if min(button[1:]) < 44]
+    assert measured["buttons"] and not small, f"{name}.html: header buttons under 44 x 44 px: {small}"
+    assert not problems, "\n".join(problems)

@@ -66,10 +66,11 @@ def test_prose_edit_reuses_the_execution_cache(warm_copy):
 
 
 def _shown_number(html, page, label):
-    """The number a page's link to equation `label` shows, and the number the equation itself carries."""
-    link = re.search(rf'href="[a-z-]*\.html#equation-{label}">\((\d+)\)</a>', (html / f"{page}.html").read_text())
+    """The number a page's link to another page's equation `label` shows ("chain-rule (3)"), and the number the
+    equation itself carries."""
+    link = re.search(rf'href="([a-z-]*)\.html#equation-{label}">\1 \((\d+)\)</a>', (html / f"{page}.html").read_text())
     target = re.search(rf'id="equation-{label}">.*?<span class="eqno">\((\d+)\)', _page_html(html, label), re.S)
-    return int(link.group(1)), int(target.group(1))
+    return int(link.group(2)), int(target.group(1))
 
 
 def _page_html(html, label):
@@ -77,14 +78,15 @@ def _page_html(html, label):
 
 
 def test_after_an_incremental_build_a_link_to_an_equation_shows_its_new_number(warm_copy):
-    # Equations are numbered across the site: one inserted on the first page renumbers every later one, and a page
-    # that only links to them (cite links to chain-rule's eq-dz-hidden) must show the new number, not the old one.
+    # Equations are numbered per page: one inserted at the top of chain-rule renumbers that page's equations, and a
+    # page that only links to one of them (cite links to eq-dz-hidden) must show the new number, not the old one.
     html = warm_copy / "_build" / "html"
     shown, carried = _shown_number(html, "cite", "eq-dz-hidden")
     assert shown == carried
-    page = warm_copy / "book" / "notation.md"
-    original = edit(page, "# Notation and shapes\n",
-                    "# Notation and shapes\n\n% formula: not checked (a test's equation)\n$$\nx = 1\n$$ (eq-inserted)\n")
+    page = warm_copy / "book" / "chain-rule.md"
+    heading = "# How the chain rule gives dZ[1]\n"
+    inserted = "\n% formula: not checked (a test's equation)\n$$\nx = 1\n$$ (eq-inserted)\n"
+    original = edit(page, heading, heading + inserted)
     try:
         build(warm_copy)
         assert _shown_number(html, "cite", "eq-dz-hidden") == (carried + 1, carried + 1)

@@ -88,26 +88,54 @@ def test_no_line_of_shown_code_is_longer_than_88_characters(built_site, page):
     assert not long, f"{page}.html: {len(long)} code lines over {MAX_CODE_LINE} characters, e.g. {long[0]!r}"
 
 
+# The glyphs of each display formula, checked against every box on the way up that does not show what overflows it:
+# a box that hides its overflow must contain them; a box that scrolls must be able to scroll to them (not leave part
+# of them before the start of its scrolling, as a reversed flex row did), and what it shows stands in for the glyphs
+# from there up. Last, the page itself must not scroll sideways to show them.
+_CUT_OFF_FORMULAS = """name => {
+    const cut = [];
+    document.querySelectorAll('.katex-display').forEach((display, index) => {
+        const where = `${name}.html formula ${index + 1} (in #${(display.closest('[id]') || {}).id})`;
+        const rects = [...display.querySelectorAll('.katex-html .base')]
+            .map(base => base.getBoundingClientRect()).filter(r => r.width > 0);
+        if (!rects.length) { cut.push(`${where}: not shown`); return; }
+        let left = Math.min(...rects.map(r => r.left)), right = Math.max(...rects.map(r => r.right));
+        for (let box = display.querySelector('.katex-html'); box !== document.body; box = box.parentElement) {
+            const overflow = getComputedStyle(box).overflowX;
+            if (overflow === 'visible') continue;
+            const start = box.getBoundingClientRect().left + box.clientLeft, end = start + box.clientWidth;
+            if (overflow === 'auto' || overflow === 'scroll') {
+                const origin = start - box.scrollLeft;
+                if (left < origin - 1 || right > origin + box.scrollWidth + 1) {
+                    cut.push(`${where}: out of reach of the scrolling ${box.className}`);
+                    return;
+                }
+                [left, right] = [start, end];
+            } else if (left < start - 1 || right > end + 1) {
+                cut.push(`${where}: hidden by ${box.tagName.toLowerCase()}.${[...box.classList].join('.')}`);
+                return;
+            }
+        }
+        if (left < -1 || right > document.documentElement.clientWidth + 1) cut.push(`${where}: off the page`);
+    });
+    return cut;
+}"""
+
+
 @pytest.mark.build
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_no_display_formula_is_cut_off_it_fits_or_scrolls_from_its_start(built_site, browser, site_url, viewport):
-    """With every collapsed cell and solution opened, each display formula lies inside its box, or its box scrolls
-    sideways with the formula's first symbol in view (site.css): nothing is hidden out of reach."""
+    """With every collapsed cell, toggle and solution opened (by its button, as a reader opens it), each display
+    formula is whole in view, or its own box scrolls sideways to every symbol of it: nothing is out of reach."""
     context = browser.new_context(viewport=viewport)
     cut = []
     for name, page in pages_with_math_ready(context, site_url, BOOK_PAGES):
-        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-        cut += page.evaluate(
-            """name => [...document.querySelectorAll('div.math')].filter(m => m.offsetParent).map((m, i) => {
-                const katex = m.querySelector('.katex'), display = m.querySelector('.katex-display');
-                const scrolls = display && display.scrollWidth > display.clientWidth
-                    && getComputedStyle(display).overflowX === 'auto';
-                // What the reader can see: the formula's own scrolling box, else the equation's box.
-                const k = katex.getBoundingClientRect(), box = (scrolls ? display : m).getBoundingClientRect();
-                const hidden = k.left < box.left - 1 || (!scrolls && k.right > box.right + 1);
-                return hidden ? `${name}.html formula ${i + 1} ${m.id}` : null;
-            }).filter(Boolean)""",
-            name,
-        )
+        page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
+        page.evaluate("""() => {
+            document.querySelectorAll('.toggle-hidden > .admonition-title .toggle-button').forEach(b => b.click());
+            document.querySelectorAll('details').forEach(d => { d.open = true; }); }""")
+        assert page.evaluate("document.querySelectorAll('.toggle-hidden, details:not([open])').length") == 0, name
+        page.wait_for_timeout(350)  # togglebutton.css fades an opened solution in
+        cut += page.evaluate(_CUT_OFF_FORMULAS, name)
     context.close()
-    assert not cut, "display formulas cut off: " + ", ".join(cut)
+    assert not cut, "display formulas cut off:\n  " + "\n  ".join(cut)
