@@ -852,6 +852,23 @@ def _cost(net: Network, params: dict, column: int | None = None) -> float:
     return backprop.cost(AL, Y, output=net.activations[-1])
 
 
+def _losses_with(net: Network, name: str, value) -> np.ndarray:
+    """The m examples' losses, ravelled, with parameter `name` replaced by `value` (the whole batch goes forward, so a
+    batch-norm network couples them as it does in training)."""
+    import backprop
+
+    AL, _ = backprop.forward({**net.params, name: value}, net.X, list(net.activations), **net.options())
+    return backprop.example_losses(AL, net.Y, output=net.activations[-1]).ravel()
+
+
+def _losses_from(net: Network, name: str, layer: int, value) -> np.ndarray:
+    """The m examples' losses, ravelled, computed from layer `layer`'s Z, Ẑ, Z̃ or A = `value` onwards."""
+    import backprop
+
+    AL = _forward_from(net, name, layer, value, "A", net.L)
+    return backprop.example_losses(AL, net.Y, output=net.activations[-1]).ravel()
+
+
 def _cost_with(net: Network, name: str, value, column: int | None = None) -> float:
     """J (or example `column`'s loss) with parameter `name` ("W2", "b1", "gamma1") replaced by `value`."""
     return _cost(net, {**net.params, name: value}, column)
@@ -1297,17 +1314,19 @@ class _Eval:
                 if of.column is None and self.net.m != 1:
                     raise FormulaError("the loss of which example")
                 column = self._index(of.column) if of.column else 0
-            if name in ("W", "b", "gamma", "beta"):
-                key = f"{name}{layer}"
-                if key not in net.params:
-                    raise _NotApplicable(key)
-                value = net.once(("gradient", of.name, column, name, layer), lambda: backprop.numerical_gradient(
-                    lambda v: _cost_with(net, key, v, column), net.params[key]))
-            else:
-                if (name, layer) not in net.values:
-                    raise _NotApplicable(f"{name}[{layer}]")
-                value = net.once(("gradient", of.name, column, name, layer), lambda: backprop.numerical_gradient(
-                    lambda v: _cost_from(net, name, layer, v, column), net.values[(name, layer)]))
+            parameter = name in ("W", "b", "gamma", "beta")
+            if parameter and f"{name}{layer}" not in net.params or not parameter and (name, layer) not in net.values:
+                raise _NotApplicable(f"{name}[{layer}]")
+            point = net.params[f"{name}{layer}"] if parameter else net.values[(name, layer)]
+            if column is None or net.m == 1:
+                def cost(v):
+                    return _cost_with(net, f"{name}{layer}", v) if parameter else _cost_from(net, name, layer, v)
+                value = net.once(("gradient", of.name, name, layer), lambda: backprop.numerical_gradient(cost, point))
+            else:  # every example's loss at once, from one sweep: row k is ∂L(k)/∂V
+                def losses(v):
+                    return _losses_with(net, f"{name}{layer}", v) if parameter else _losses_from(net, name, layer, v)
+                rows = net.once(("losses", name, layer), lambda: backprop.numerical_jacobian(losses, point))
+                value = rows[column].reshape(np.shape(point))
             if self.week2 and wrt.name == "w":
                 value = value.T
             if self.numerator and name in ("Z", "A") and value.shape[1] == 1:
