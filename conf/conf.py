@@ -35,6 +35,7 @@ extensions = [
     "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)
     "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
     "formula_check",  # conf/formula_check.py: every display equation, as typeset, is evaluated (see its docstring)
+    "math_punctuation",  # conf/math_punctuation.py: no line starts with the comma after an inline formula
     "solution_titles",  # conf/solution_titles.py: a click anywhere on a solution's title opens it
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
@@ -42,8 +43,39 @@ extensions = [
 ]
 sys.path.insert(0, str(Path(__file__).parent))  # the local extensions above live next to this file
 
+
+def _round_brackets():
+    from sphinxcontrib.bibtex.style.referencing import BracketStyle
+
+    return BracketStyle(left="(", right=")", sep="; ")
+
+
+def _register_citation_style():
+    from dataclasses import dataclass, field
+
+    import sphinxcontrib.bibtex.plugin
+    from sphinxcontrib.bibtex.style.referencing import PersonStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+    @dataclass
+    class RoundAuthorYear(AuthorYearReferenceStyle):
+        bracket_textual: object = field(default_factory=_round_brackets)
+        bracket_parenthetical: object = field(default_factory=_round_brackets)
+        bracket_author: object = field(default_factory=_round_brackets)
+        bracket_label: object = field(default_factory=_round_brackets)
+        bracket_year: object = field(default_factory=_round_brackets)
+        person: PersonStyle = field(default_factory=lambda: PersonStyle(other=" et al."))
+
+    sphinxcontrib.bibtex.plugin.register_plugin(
+        "sphinxcontrib.bibtex.style.referencing", "author_year_round", RoundAuthorYear, force=True)
+
+
+_register_citation_style()
+
 bibtex_bibfiles = ["../book/references.bib"]  # paths here are relative to conf/
-bibtex_reference_style = "author_year"
+# One citation style, author and year with the year in round brackets: "Goodfellow et al. (2016)" in a sentence,
+# "(Parr and Howard, 2018)" after one (sphinxcontrib-bibtex's author_year writes "[2016]" and a slanted "et al.").
+bibtex_reference_style = "author_year_round"
 bibtex_default_style = "plain"
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints"]

@@ -248,3 +248,96 @@ def test_on_a_phone_the_previous_and_next_titles_take_at_most_three_lines_and_he
     small = [button for button in measured["buttons"] if min(button[1:]) < 44]
     assert measured["buttons"] and not small, f"{name}.html: header buttons under 44 x 44 px: {small}"
     assert not problems, "\n".join(problems)
+
+
+def _contrast(foreground: str, background: str) -> float:
+    """WCAG contrast ratio of two computed colours, "rgb(r, g, b)"."""
+    def luminance(colour):
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_figure_captions_are_in_normal_weight_at_a_contrast_of_7_to_1(browser, site_url, mode):
+    # The theme writes captions in weight 300 and its muted grey: thin and pale under the figure.
+    context = browser.new_context(viewport=PHONE, color_scheme=mode, is_mobile=True, has_touch=True)
+    page, problems = visit(context, f"{site_url}transpose.html")
+    captions = page.evaluate("""() => [...document.querySelectorAll('figure figcaption')].map(c => {
+        const style = getComputedStyle(c);
+        return [parseInt(style.fontWeight), style.color, getComputedStyle(document.body).backgroundColor]; })""")
+    context.close()
+    assert captions
+    for weight, colour, background in captions:
+        assert weight >= 400, f"caption weight {weight} in {mode} mode"
+        assert _contrast(colour, background) >= 7, f"caption {colour} on {background}: {_contrast(colour, background):.1f}:1"
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("anchor", ["equation-eq-dz-hidden", "chain-rule-answer"])
+def test_copy_link_says_it_copies_markdown_and_offers_the_plain_url_too(browser, site_url, anchor):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page, problems = visit(context, f"{site_url}chain-rule.html")
+    buttons = page.evaluate("""anchor => [...document.querySelectorAll(`button.copy-link[data-anchor="${anchor}"]`)]
+        .map(b => { const box = b.getBoundingClientRect();
+                    return [b.innerText.trim(), b.getAttribute('aria-label'), b.title, box.width, box.height]; })""",
+                            anchor)
+    assert [text for text, *_ in buttons] == ["Markdown", "URL"], buttons
+    for text, label, title, width, height in buttons:
+        assert label.startswith(f"Copy {text}") and title == label, (text, label, title)
+        assert min(width, height) >= 44, f"{text!r} button is {width:.0f} x {height:.0f} px on a phone"
+    url = f"https://backprop-derived.github.io/chain-rule.html#{anchor}"
+    copied = []
+    for index in range(2):
+        page.locator(f'button.copy-link[data-anchor="{anchor}"]').nth(index).click()
+        page.wait_for_function("document.getElementById('copy-link-status')?.textContent.startsWith('Copied')")
+        copied.append([page.evaluate("navigator.clipboard.readText()"),
+                       page.evaluate("document.getElementById('copy-link-status').textContent")])
+        page.evaluate("document.getElementById('copy-link-status').textContent = ''")
+    context.close()
+    (markdown, markdown_status), (plain, plain_status) = copied
+    assert re.fullmatch(r"\[backprop-derived: .+\]\(" + re.escape(url) + r"\)", markdown), markdown
+    assert markdown_status.startswith("Copied a Markdown link"), markdown_status
+    assert plain == url and plain_status == f"Copied the URL: {url}", (plain, plain_status)
+    assert not problems, "\n".join(problems)
+
+
+# Where inline math is followed by punctuation ("$x$," or "$\\frac{1}{m}$."), the punctuation's first character,
+# each on a line after the formula's last line.
+PUNCTUATION_STARTING_A_LINE = """() => [...document.querySelectorAll('main span.math')].filter(math => {
+    const next = math.nextSibling;
+    if (math.closest('.katex-display') || !next || next.nodeType !== Node.TEXT_NODE) return false;
+    if (!/^[,.;:!?)\\]]/.test(next.textContent)) return false;
+    const lines = math.getClientRects(), range = document.createRange();
+    range.setStart(next, 0);
+    range.setEnd(next, 1);
+    const mark = range.getClientRects()[0];
+    return lines.length && mark && mark.top >= lines[lines.length - 1].bottom - 2;
+}).map(math => math.querySelector('annotation')?.textContent + math.nextSibling.textContent.slice(0, 12))"""
+
+
+@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("genindex", "search")])
+def test_no_line_starts_with_the_punctuation_after_an_inline_formula(phone, site_url, name):
+    page, problems = visit(phone, f"{site_url}{name}.html")
+    stranded = page.evaluate(PUNCTUATION_STARTING_A_LINE)
+    page.close()
+    assert not stranded, f"{name}.html at {PHONE['width']} px: a line starts with the punctuation after {stranded}"
+    assert not problems, "\n".join(problems)
+
+
+def test_on_a_phone_a_tapped_contents_entry_closes_the_drawer_and_shows_its_section(phone, site_url):
+    page, problems = visit(phone, f"{site_url}transpose.html")
+    page.click("button.secondary-toggle", timeout=5_000)
+    contents = page.wait_for_selector("dialog#pst-secondary-sidebar-modal[open]", timeout=5_000)
+    entry = contents.query_selector_all("a[href^='#']")[2]
+    target = entry.get_attribute("href")[1:]
+    entry.tap()
+    page.wait_for_selector("dialog#pst-secondary-sidebar-modal[open]", state="detached", timeout=5_000)
+    page.wait_for_function("id => { const top = document.getElementById(id).getBoundingClientRect().top;"
+                           " return top >= 0 && top < innerHeight / 2; }", arg=target, timeout=5_000)
+    assert page.evaluate("location.hash") == f"#{target}"
+    page.close()
+    assert not problems, "\n".join(problems)

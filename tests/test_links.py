@@ -170,16 +170,16 @@ def _escaped(text: str) -> str:
 def test_the_copy_button_of_an_equation_copies_a_markdown_link_to_it(browser, site_url, viewport):
     context, page = _open(browser, site_url, "chain-rule.html", viewport,
                           permissions=["clipboard-read", "clipboard-write"])
-    button = page.locator("#equation-eq-dz-hidden button.copy-link")
+    button = page.locator("#equation-eq-dz-hidden button.copy-link-markdown")
     assert button.is_visible(), "the copy button of eq-dz-hidden is not visible"
     number = page.locator("#equation-eq-dz-hidden .eqno").evaluate("e => e.firstChild.textContent.trim()")
     assert re.fullmatch(r"\(\d+\)", number)
-    assert button.get_attribute("aria-label") == f"Copy link to eq. {number} as Markdown"
+    assert button.get_attribute("aria-label") == f"Copy Markdown link to eq. {number}"
     button.click()
     copied = page.evaluate("navigator.clipboard.readText()")
     expected = f"[backprop-derived: {_escaped(_h1(page))}, eq. {number}]({BASEURL}chain-rule.html#equation-eq-dz-hidden)"
     assert copied == expected
-    assert page.locator("#copy-link-status").text_content() == f"Copied: {expected}"
+    assert page.locator("#copy-link-status").text_content() == f"Copied a Markdown link: {expected}"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#equation-eq-dz-hidden").screenshot(path=SCREENSHOTS / f"copy-link-{viewport['width']}.png")
     context.close()
@@ -189,8 +189,8 @@ def test_the_copy_button_of_an_equation_copies_a_markdown_link_to_it(browser, si
 def test_the_copy_button_of_an_answer_works_from_the_keyboard(browser, site_url):
     context, page = _open(browser, site_url, "loss-vs-cost.html", PHONE,
                           permissions=["clipboard-read", "clipboard-write"])
-    button = page.locator("#loss-vs-cost-answer button.copy-link")
-    assert button.is_visible() and button.text_content().strip() == "Copy link"
+    button = page.locator("#loss-vs-cost-answer button.copy-link-markdown")
+    assert button.is_visible() and button.text_content().strip() == "Markdown"
     button.focus()
     assert page.evaluate("document.activeElement.closest('#loss-vs-cost-answer') !== null")
     page.keyboard.press("Enter")

@@ -131,3 +131,24 @@ def test_the_bibliography_page_is_rewritten_whenever_another_page_is_read():
     assert rewrite_bibliography_page(None, Env(), set(), {"numpy-shapes"}, set()) == [BIBLIOGRAPHY_PAGE]
     assert rewrite_bibliography_page(None, Env(), set(), set(), set()) == []
     assert rewrite_bibliography_page(None, Env(), set(), {BIBLIOGRAPHY_PAGE}, set()) == []
+
+
+# One citation style: author and year, the year in round brackets, as in "Goodfellow et al. (2016)" in a sentence
+# and "(Parr and Howard, 2018)" after one; never square brackets, never a slanted "et al.".
+YEAR = r"(\d{4}|n\.d\.)[a-z]?"  # "n.d.": no date, as for course pages and documentation
+TEXTUAL = re.compile(rf"[^()\[\]]+ \({YEAR}\)")
+PARENTHETICAL = re.compile(rf"\([^()\[\]]+, {YEAR}(; [^()\[\]]+, {YEAR})*\)")
+
+
+@pytest.mark.build
+def test_every_citation_is_author_year_with_round_brackets(built_site):
+    html, _ = built_site
+    found, wrong = 0, []
+    for page in sorted(html.glob("*.html")):
+        for citation in re.findall(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', page.read_text(), re.S):
+            text = " ".join(re.sub(r"<[^>]+>", "", citation).split())
+            found += 1
+            if "<em>" in citation or not (TEXTUAL.fullmatch(text) or PARENTHETICAL.fullmatch(text)):
+                wrong.append(f"{page.name}: {text!r}" + (" (slanted et al.)" if "<em>" in citation else ""))
+    assert found > 20, found
+    assert not wrong, "citations in another style:\n  " + "\n  ".join(wrong)

@@ -1,9 +1,12 @@
 /* backprop-derived: "copy link" buttons for forum answers, and deep links that land where they point.
  *
- * Every labelled equation and every quotable answer box gets a button that copies a Markdown link, ready to paste
- * into a Discourse post: [backprop-derived: <page title>, eq. (5)](<absolute URL>#<anchor>). The absolute URL is
- * the page's canonical link, which Sphinx writes from html_baseurl (conf/conf.py), so it is the public address even
- * on a local build.
+ * Every labelled equation and every quotable answer box gets two buttons: "Markdown" copies a Markdown link, ready to
+ * paste into a Discourse post, [backprop-derived: <page title>, eq. (5)](<absolute URL>#<anchor>); "URL" copies the
+ * plain address, <absolute URL>#<anchor>. The absolute URL is the page's canonical link, which Sphinx writes from
+ * html_baseurl (conf/conf.py), so it is the public address even on a local build.
+ *
+ * On a phone the page's contents open in a drawer (a <dialog>); a tapped entry closes it, so the reader sees the
+ * section the entry leads to rather than the drawer still over it.
  *
  * A link to an equation opens before the math is typeset; typesetting changes the height of everything above the
  * target, so once it is done the target is scrolled into view again (CSS scroll-margin keeps it below the header).
@@ -74,25 +77,38 @@
     'a2.25 2.25 0 0 1-3.18 0 .75.75 0 1 0-1.06 1.06 3.75 3.75 0 0 0 5.3 0l2-2a3.75 3.75 0 0 0-5.3-5.3l-.9.9a.75.75' +
     ' 0 1 0 1.06 1.06l.9-.9Z"/></svg>';
 
-  function makeButton(label, text, linkText, anchor) {
+  // A button that copies one form of the link: "markdown", ready to paste into a forum post, or the plain "url".
+  // Its visible word says which; its name and tooltip start with that word (WCAG 2.5.3, label in name).
+  function makeButton(form, what, linkText, anchor) {
+    var word = form === "markdown" ? "Markdown" : "URL";
+    var label = form === "markdown" ? "Copy Markdown link to " + what : "Copy URL of " + what;
     var button = document.createElement("button");
     button.type = "button";
-    button.className = "copy-link";
+    button.className = "copy-link copy-link-" + form;
     button.setAttribute("aria-label", label);
     button.title = label;
     button.dataset.anchor = anchor;
-    button.innerHTML = ICON + (text ? '<span class="copy-link-text">' + text + "</span>" : "");
+    button.innerHTML = (form === "markdown" ? ICON : "") + '<span class="copy-link-text">' + word + "</span>";
     button.addEventListener("click", function () {
-      var link = markdownLink(linkText, pageUrl() + "#" + anchor);
-      copyText(link).then(function () {
+      var url = pageUrl() + "#" + anchor;
+      var text = form === "markdown" ? markdownLink(linkText, url) : url;
+      copyText(text).then(function () {
         button.classList.add("copied");
-        status().textContent = "Copied: " + link;
+        status().textContent = (form === "markdown" ? "Copied a Markdown link: " : "Copied the URL: ") + text;
         setTimeout(function () { button.classList.remove("copied"); }, 2000);
       }, function () {
-        status().textContent = "Could not copy. The link is: " + link;
+        status().textContent = "Could not copy. The link is: " + text;
       });
     });
     return button;
+  }
+
+  function addPair(where, what, linkText, anchor) {
+    var pair = document.createElement("span");
+    pair.className = "copy-link-pair";
+    pair.appendChild(makeButton("markdown", what, linkText, anchor));
+    pair.appendChild(makeButton("url", what, linkText, anchor));
+    where.appendChild(pair);
   }
 
   function addButtons() {
@@ -101,15 +117,11 @@
       var eqno = eq.querySelector(".eqno");
       var number = eqno ? eqno.firstChild.textContent.trim() : "";
       var what = number ? "eq. " + number : "equation " + eq.id.replace(/^equation-/, "");
-      var label = "Copy link to " + what + " as Markdown";
-      (eqno || eq).appendChild(makeButton(label, "", SITE + ": " + title + ", " + what, eq.id));
+      addPair(eqno || eq, what, SITE + ": " + title + ", " + what, eq.id);
     });
     document.querySelectorAll('div.admonition[id$="-answer"]').forEach(function (box) {
       var heading = box.querySelector(".admonition-title");
-      // The accessible name starts with the visible text, "Copy link" (WCAG 2.5.3, label in name).
-      var label = "Copy link to this answer as Markdown";
-      var button = makeButton(label, "Copy link", SITE + ": " + title + " (the answer in one line)", box.id);
-      (heading || box).appendChild(button);
+      addPair(heading || box, "this answer", SITE + ": " + title + " (the answer in one line)", box.id);
     });
   }
 
@@ -133,6 +145,12 @@
       document.documentElement.dataset.mathReady = "true";
     });
   }
+
+  // The link's own navigation (to its #fragment) goes ahead; the drawer closes after it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest('dialog[open] a[href^="#"]') : null;
+    if (link) link.closest("dialog").close();
+  });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addButtons);
   else addButtons();
