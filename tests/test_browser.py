@@ -285,7 +285,7 @@ def test_copy_link_says_it_copies_markdown_and_offers_the_plain_url_too(browser,
         .map(b => { const box = b.getBoundingClientRect();
                     return [b.innerText.trim(), b.getAttribute('aria-label'), b.title, box.width, box.height]; })""",
                             anchor)
-    assert [text for text, *_ in buttons] == ["Markdown", "URL"], buttons
+    assert [text for text, *_ in buttons] == ["Markdown link", "URL"], buttons
     for text, label, title, width, height in buttons:
         assert label.startswith(f"Copy {text}") and title == label, (text, label, title)
         assert min(width, height) >= 44, f"{text!r} button is {width:.0f} x {height:.0f} px on a phone"

@@ -190,7 +190,7 @@ def test_the_copy_button_of_an_answer_works_from_the_keyboard(browser, site_url)
     context, page = _open(browser, site_url, "loss-vs-cost.html", PHONE,
                           permissions=["clipboard-read", "clipboard-write"])
     button = page.locator("#loss-vs-cost-answer button.copy-link-markdown")
-    assert button.is_visible() and button.text_content().strip() == "Markdown"
+    assert button.is_visible() and button.text_content().strip() == "Markdown link"
     button.focus()
     assert page.evaluate("document.activeElement.closest('#loss-vs-cost-answer') !== null")
     page.keyboard.press("Enter")

@@ -1,6 +1,6 @@
 /* backprop-derived: "copy link" buttons for forum answers, and deep links that land where they point.
  *
- * Every labelled equation and every quotable answer box gets two buttons: "Markdown" copies a Markdown link, ready to
+ * Every labelled equation and every quotable answer box gets two buttons: "Markdown link" copies a Markdown link, ready to
  * paste into a Discourse post, [backprop-derived: <page title>, eq. (5)](<absolute URL>#<anchor>); "URL" copies the
  * plain address, <absolute URL>#<anchor>. The absolute URL is the page's canonical link, which Sphinx writes from
  * html_baseurl (conf/conf.py), so it is the public address even on a local build.
@@ -80,7 +80,7 @@
   // A button that copies one form of the link: "markdown", ready to paste into a forum post, or the plain "url".
   // Its visible word says which; its name and tooltip start with that word (WCAG 2.5.3, label in name).
   function makeButton(form, what, linkText, anchor) {
-    var word = form === "markdown" ? "Markdown" : "URL";
+    var word = form === "markdown" ? "Markdown link" : "URL";
     var label = form === "markdown" ? "Copy Markdown link to " + what : "Copy URL of " + what;
     var button = document.createElement("button");
     button.type = "button";
