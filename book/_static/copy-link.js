@@ -121,7 +121,16 @@
     });
     document.querySelectorAll('div.admonition[id$="-answer"]').forEach(function (box) {
       var heading = box.querySelector(".admonition-title");
-      addPair(heading || box, "this answer", SITE + ": " + title + " (the answer in one line)", box.id);
+      // A section's own answer box (not the page's first) names its section, so two links from one page differ.
+      var section = box.closest("section");
+      var sectionHead = section ? section.querySelector(":scope > h2, :scope > h3, :scope > h4") : null;
+      var where = "";
+      if (sectionHead) {
+        var copy = sectionHead.cloneNode(true);
+        copy.querySelectorAll(".headerlink, .katex-mathml").forEach(function (n) { n.remove(); });
+        where = copy.textContent.replace(/\s+/g, " ").trim() + ", ";
+      }
+      addPair(heading || box, "this answer", SITE + ": " + title + " (" + where + "the answer in one line)", box.id);
     });
   }
 
