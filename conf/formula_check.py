@@ -837,19 +837,14 @@ def network(sizes: tuple, m: int, activations: tuple, seed: int, column: int | N
     return net
 
 
-def _cost(net: Network, params: dict, column: int | None = None) -> float:
-    """J of the network with `params` (with its L2 term, if the network's option is l2), or example `column`'s
-    loss."""
+def _cost(net: Network, params: dict) -> float:
+    """J of the network with `params` (with its L2 term, if the network's option is l2)."""
     import backprop
 
-    X, Y = (net.X, net.Y) if column is None else (net.X[:, [column]], net.Y[:, [column]])
-    options = net.options()
-    if column is not None and net.masks:
-        options["masks"] = {l: D[:, [column]] for l, D in net.masks.items()}
-    AL, _ = backprop.forward(params, X, list(net.activations), **options)
-    if column is None and net.option == "l2":
-        return backprop.cost(AL, Y, output=net.activations[-1], params=params, l2=LAMBDA)
-    return backprop.cost(AL, Y, output=net.activations[-1])
+    AL, _ = backprop.forward(params, net.X, list(net.activations), **net.options())
+    if net.option == "l2":
+        return backprop.cost(AL, net.Y, output=net.activations[-1], params=params, l2=LAMBDA)
+    return backprop.cost(AL, net.Y, output=net.activations[-1])
 
 
 def _losses_with(net: Network, name: str, value) -> np.ndarray:
@@ -869,9 +864,9 @@ def _losses_from(net: Network, name: str, layer: int, value) -> np.ndarray:
     return backprop.example_losses(AL, net.Y, output=net.activations[-1]).ravel()
 
 
-def _cost_with(net: Network, name: str, value, column: int | None = None) -> float:
-    """J (or example `column`'s loss) with parameter `name` ("W2", "b1", "gamma1") replaced by `value`."""
-    return _cost(net, {**net.params, name: value}, column)
+def _cost_with(net: Network, name: str, value) -> float:
+    """J with parameter `name` ("W2", "b1", "gamma1") replaced by `value`."""
+    return _cost(net, {**net.params, name: value})
 
 
 # within a layer: linear, batch norm (normalise, then scale and shift), g, dropout
@@ -915,16 +910,12 @@ def _forward_from(net: Network, name: str, layer: int, value, of_name: str, of_l
     return out[of_name]
 
 
-def _cost_from(net: Network, name: str, layer: int, value, column: int | None = None) -> float:
-    """J (or example `column`'s loss) computed from layer `layer`'s Z, Ẑ, Z̃ or A = `value` onwards (the L2 term
-    does not depend on it)."""
+def _cost_from(net: Network, name: str, layer: int, value) -> float:
+    """J computed from layer `layer`'s Z, Ẑ, Z̃ or A = `value` onwards (the L2 term does not depend on it)."""
     import backprop
 
     AL = _forward_from(net, name, layer, value, "A", net.L)
-    Y = net.Y if column is None else net.Y[:, [column]]
-    if column is not None:
-        AL = AL[:, [column]]
-    return backprop.cost(AL, Y, output=net.activations[-1])
+    return backprop.cost(AL, net.Y, output=net.activations[-1])
 
 
 _SPECS = {
@@ -1294,11 +1285,8 @@ class _Eval:
             layer = self._layer_of(wrt)
             if name not in ("Z", "A") or layer is None or not 1 <= layer <= self.net.L or wrt.sub:
                 raise FormulaError(f"the losses' derivative by {wrt.name}")
-            output = net.activations[-1]
             return net.once(("losses", name, layer), lambda: backprop.numerical_jacobian(
-                lambda v: backprop.example_losses(_forward_from(net, name, layer, v, "A", net.L),
-                                                  net.Y, output=output).ravel(),
-                net.values[(name, layer)]))
+                lambda v: _losses_from(net, name, layer, v), net.values[(name, layer)]))
         if self._tilde(wrt):
             name = _TILDE[wrt.name]
         elif name not in ("W", "b", "gamma", "beta", "Z", "Zhat", "A") or wrt.transpose or wrt.column or wrt.rows:

@@ -10,7 +10,8 @@ from buildkit import ROOT
 
 pytestmark = pytest.mark.build
 
-PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md")) + ["genindex", "search"]
+BOOK_PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md"))  # the pages written in book/
+PAGES = BOOK_PAGES + ["genindex", "search"]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 # TeX that was not typeset would show its delimiters or commands as text.
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\(?:frac|partial|mathcal|begin|left|right|sum)\b")
@@ -202,7 +203,7 @@ def test_a_link_to_an_equation_lands_on_it_highlighted_with_its_number_on_its_ro
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("genindex", "search")])
+@pytest.mark.parametrize("name", BOOK_PAGES)
 def test_each_page_numbers_its_equations_figures_and_exercises_from_1_and_its_links_show_those_numbers(
         phone, site_url, name):
     page, problems = visit(phone, f"{site_url}{name}.html")
@@ -231,7 +232,7 @@ def test_each_page_numbers_its_equations_figures_and_exercises_from_1_and_its_li
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("genindex", "search")])
+@pytest.mark.parametrize("name", BOOK_PAGES)
 def test_on_a_phone_the_previous_and_next_titles_take_at_most_three_lines_and_header_buttons_are_44_px(
         phone, site_url, name):
     page, problems = visit(phone, f"{site_url}{name}.html")
@@ -319,7 +320,7 @@ PUNCTUATION_STARTING_A_LINE = """() => [...document.querySelectorAll('main span.
 }).map(math => math.querySelector('annotation')?.textContent + math.nextSibling.textContent.slice(0, 12))"""
 
 
-@pytest.mark.parametrize("name", [p for p in PAGES if p not in ("genindex", "search")])
+@pytest.mark.parametrize("name", BOOK_PAGES)
 def test_no_line_starts_with_the_punctuation_after_an_inline_formula(phone, site_url, name):
     page, problems = visit(phone, f"{site_url}{name}.html")
     stranded = page.evaluate(PUNCTUATION_STARTING_A_LINE)
