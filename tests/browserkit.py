@@ -48,6 +48,20 @@ def pages_with_math_ready(context, site_url: str, names):
         page.wait_for_selector("html[data-math-ready]", state="attached")
         yield name, page
 
+def next_frames(page, count: int = 2) -> None:
+    """Wait until the page has drawn `count` more frames: what a click, a scroll or a resize changes is then laid
+    out and painted (scroll handlers and ResizeObserver/IntersectionObserver callbacks run before a frame)."""
+    page.evaluate("""count => new Promise(done => {
+        const step = left => left ? requestAnimationFrame(() => step(left - 1)) : done();
+        step(count); })""", count)
+
+
+def animations_finished(page) -> None:
+    """Wait until every CSS transition and animation running on the page has finished (a fading solution, say)."""
+    next_frames(page, 1)  # a transition a click just started is listed from the next frame
+    page.evaluate("() => Promise.all(document.getAnimations().map(a => a.finished.catch(() => null)))")
+
+
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 

@@ -57,6 +57,25 @@ def site_pages(html: Path) -> list[str]:
     return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html") if "_static" not in p.parts)
 
 
+def _wait_until_quiet(page, url: str, started: list, ended: list) -> None:
+    """Return once no request is in flight and none starts for QUIET_SECONDS: each wait is for a request event."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        in_flight = len(started) - len(ended)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url}: the network never went quiet ({in_flight} in flight)")
+        try:
+            if in_flight:  # one ends (a failed request ends too, and the next turn sees it)
+                page.wait_for_event("requestfinished", timeout=1_000)
+            else:  # quiet unless one starts
+                page.wait_for_event("request", timeout=QUIET_SECONDS * 1000)
+        except PlaywrightTimeout:
+            if not in_flight:
+                return
+
+
 def load(browser, url: str, viewport: dict, cdp_setup=None) -> PageLoad:
     """Open `url` in a new context with an empty cache and measure it (see the module docstring).
 
@@ -75,13 +94,7 @@ def load(browser, url: str, viewport: dict, cdp_setup=None) -> PageLoad:
     try:
         page.goto(url, wait_until="load")
         page.wait_for_function("window.__mathReady !== undefined", timeout=TIMEOUT_SECONDS * 1000)
-        deadline, quiet_since = time.monotonic() + TIMEOUT_SECONDS, time.monotonic()
-        while time.monotonic() - quiet_since < QUIET_SECONDS:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{url}: the network never went quiet ({len(started) - len(ended)} in flight)")
-            page.wait_for_timeout(100)
-            if len(started) != len(ended):
-                quiet_since = time.monotonic()
+        _wait_until_quiet(page, url, started, ended)
         result.math_ready_ms = page.evaluate("window.__mathReady")
         result.blocking_ms = page.evaluate("window.__longTasks.reduce((sum, d) => sum + Math.max(0, d - 50), 0)")
         for request in finished:

@@ -296,8 +296,7 @@ def test_code_blocks_far_below_can_be_focused_and_near_the_screen_only_those_tha
     """book/_static/tab-stops.js, in place of the theme's pass over every block at load."""
     context = browser.new_context(viewport=DESKTOP)  # where some blocks scroll and some do not
     page = context.new_page()
-    page.goto(f"{site_url}gradient-checking.html", wait_until="load")
-    page.wait_for_timeout(500)
+    page.goto(f"{site_url}gradient-checking.html", wait_until="load")  # tab-stops.js is deferred: it has run
     far = page.evaluate("""() => [...document.querySelectorAll('pre, .cell_output > .output')]
         .filter(e => e.getBoundingClientRect().top > 3 * innerHeight).map(e => e.tabIndex)""")
     assert far and set(far) == {0}, f"blocks far below the screen cannot all be focused: tab indexes {far}"
@@ -307,8 +306,11 @@ def test_code_blocks_far_below_can_be_focused_and_near_the_screen_only_those_tha
         document.querySelectorAll('details').forEach(d => { d.open = true; });
         for (const e of document.querySelectorAll('pre, .cell_output > .output')) {
             e.scrollIntoView();
-            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-            await new Promise(r => setTimeout(r, 50));
+            // An observer created after the page's is told after it (observers are notified in the order they
+            // were created): once this one has been, the page's has set the tab stop.
+            await new Promise(r => {
+                const seen = new IntersectionObserver(() => { seen.disconnect(); r(); }, {rootMargin: '100% 0px'});
+                seen.observe(e); });
             const scrolls = e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight;
             kinds.push([scrolls, e.tabIndex]);
         }

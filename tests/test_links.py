@@ -9,7 +9,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from browserkit import DESKTOP, PHONE, pages_with_math_ready
+from browserkit import DESKTOP, PHONE, next_frames, pages_with_math_ready
 from buildkit import ROOT
 from reading import VOID_ELEMENTS, answer_body
 from sitecheck import broken_links, lost_anchors
@@ -256,7 +256,7 @@ DEEP_LINKS = [
 @pytest.mark.parametrize("link", DEEP_LINKS)
 def test_a_deep_link_lands_on_its_target_below_the_header_after_typesetting(browser, site_url, link, viewport):
     context, page = _open(browser, site_url, link, viewport)
-    page.wait_for_timeout(100)  # one more frame after the re-scroll
+    next_frames(page)  # the re-scroll after typesetting is drawn
     target, header = page.evaluate("""(id) => {
         const box = document.getElementById(id).getBoundingClientRect();
         const header = document.querySelector('.bd-header-article').getBoundingClientRect();

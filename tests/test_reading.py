@@ -4,7 +4,7 @@ references; code that fits the column. Checked on the built site, as a reader se
 import re
 
 import pytest
-from browserkit import DESKTOP, PHONE, pages_with_math_ready
+from browserkit import DESKTOP, PHONE, animations_finished, pages_with_math_ready
 from reading import BOOK_PAGES, CONTENT_PAGES, answer_box, answer_words, shown_code_lines, words
 
 MAX_ANSWER_WORDS = 40
@@ -135,7 +135,7 @@ def test_no_display_formula_is_cut_off_it_fits_or_scrolls_from_its_start(built_s
             document.querySelectorAll('.toggle-hidden > .admonition-title .toggle-button').forEach(b => b.click());
             document.querySelectorAll('details').forEach(d => { d.open = true; }); }""")
         assert page.evaluate("document.querySelectorAll('.toggle-hidden, details:not([open])').length") == 0, name
-        page.wait_for_timeout(350)  # togglebutton.css fades an opened solution in
+        animations_finished(page)  # togglebutton.css fades an opened solution in
         cut += page.evaluate(_CUT_OFF_FORMULAS, name)
     context.close()
     assert not cut, "display formulas cut off:\n  " + "\n  ".join(cut)
