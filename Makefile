@@ -30,13 +30,20 @@ CHROMIUM := /usr/bin/chromium
 JAVA    := /usr/bin/java
 NPM_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: html test clean serve bench stress lock env anchors browser
+.PHONY: html check test clean serve bench stress lock env anchors browser
 
 html: $(STAMP)
 	$(SPHINX) book $(BUILDDIR)/html
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The inner loop, in about a minute: one build of the book (strict, executed, formulas checked; incremental), then
+# the tests that need neither a built site nor a browser, doctests included (marker `unit`, tests/conftest.py).
+# `make test` runs everything, and is what CI runs.
+check: $(STAMP)
+	$(SPHINX) book $(BUILDDIR)/html
+	$(BIN)/python -m pytest -m unit -q
 
 # Removes what the build produced; the environment (.venv) and the execution cache (.cache) stay.
 clean:

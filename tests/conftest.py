@@ -1,4 +1,10 @@
-"""Fixtures shared by the tests that read the built site, as files and in a real browser."""
+"""Fixtures shared by the tests that read the built site, as files and in a real browser, and the markers.
+
+Every test carries one of the markers of pyproject.toml, set here from what it uses, so none is forgotten:
+`browser` when it drives chromium, `build` when it reads the built site (the one `built_site` builds for the whole
+session) or builds one of its own, `slow` (set by hand) when it builds its own copies of the project, and `unit`
+otherwise (doctests too). `make check` runs the `unit` tests after one build.
+"""
 
 import pytest
 from browserkit import CHROMIUM_ARGS, CHROMIUM, missing_tools, serve
@@ -31,3 +37,17 @@ def browser():
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+_SITE_FIXTURES = {"built_site", "site_url"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if "browser" in used:
+            item.add_marker(pytest.mark.browser)
+        if used & _SITE_FIXTURES or item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.build)
+        if not any(item.get_closest_marker(name) for name in ("build", "browser", "slow")):
+            item.add_marker(pytest.mark.unit)

@@ -12,7 +12,7 @@ import sys
 import pytest
 from buildkit import ROOT, build, copy_project, executed_pages, execute_page, labelled_equation, run_build
 
-pytestmark = pytest.mark.build
+pytestmark = [pytest.mark.build, pytest.mark.slow]
 
 NOTEBOOK_PAGES = sorted(
     p.relative_to(ROOT / "book").with_suffix("").as_posix()
