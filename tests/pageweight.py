@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # The page's own record of its load: long tasks on the main thread, and the moment every formula is typeset (each
-# element Sphinx marks as math holds KaTeX's or MathJax's output) with its fonts loaded.
+# element Sphinx marks as math holds KaTeX's output) with its fonts loaded.
 _RECORDER = r"""
 (() => {
   window.__longTasks = [];
@@ -21,7 +21,7 @@ _RECORDER = r"""
     for (const task of list.getEntries()) window.__longTasks.push(task.duration);
   }).observe({type: "longtask", buffered: true});
   const typeset = () => document.readyState !== "loading" && [...document.querySelectorAll("span.math, div.math")]
-    .every((math) => math.querySelector(".katex, mjx-container, math"));
+    .every((math) => math.querySelector(".katex"));
   const watch = () => {
     if (typeset() && document.fonts.status === "loaded") window.__mathReady = performance.now();
     else requestAnimationFrame(watch);

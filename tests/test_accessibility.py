@@ -25,12 +25,9 @@ WIDTHS = {"desktop": DESKTOP, "phone": PHONE}
 # the stored choice and the emulated colour scheme, and every page checks that data-theme is what it asked for.
 SET_MODE = 'localStorage.setItem("mode", "{mode}"); localStorage.setItem("theme", "{mode}");'
 
-# Math is typeset before axe runs, whatever renders it: MathJax 3 resolves MathJax.startup.promise once the page is
-# typeset; with KaTeX prerendered at build time (or no math at all) window.MathJax is absent and there is nothing to
-# wait for. Web fonts are waited for too: contrast and sizes are checked on the final rendering.
+# The math is typeset at build time (KaTeX); axe waits for the web fonts, so that contrast and sizes are checked on
+# the final rendering.
 WAIT_FOR_MATH = """async () => {
-  const mj = window.MathJax;
-  if (mj && mj.startup && mj.startup.promise) { await mj.startup.promise; }
   if (document.fonts) { await document.fonts.ready; }
 }"""
 

@@ -265,3 +265,19 @@ def test_a_deep_link_lands_on_its_target_below_the_header_after_typesetting(brow
     context.close()
     assert target["top"] >= header["bottom"], f"{link} at {viewport['width']} px: the target starts under the header"
     assert target["top"] < viewport["height"] / 2, f"{link} at {viewport['width']} px: the target is not at the top"
+
+
+@pytest.mark.parametrize("fragment", ["%E0", "%", "no-such-anchor"])
+def test_a_malformed_or_unknown_fragment_raises_no_error_and_the_page_still_signals_it_is_ready(browser, site_url,
+                                                                                                fragment):
+    """A forum may mangle a link's #fragment: copy-link.js must not throw, and still marks the page ready."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{site_url}transpose.html#{fragment}")
+    page.wait_for_selector("html[data-math-ready]", state="attached", timeout=10_000)
+    buttons = page.evaluate("document.querySelectorAll('button.copy-link').length")
+    context.close()
+    assert not errors, f"#{fragment}: {errors}"
+    assert buttons, "the copy-link buttons are missing"

@@ -8,8 +8,8 @@
  * On a phone the page's contents open in a drawer (a <dialog>); a tapped entry closes it, so the reader sees the
  * section the entry leads to rather than the drawer still over it.
  *
- * A link to an equation opens before the math is typeset; typesetting changes the height of everything above the
- * target, so once it is done the target is scrolled into view again (CSS scroll-margin keeps it below the header).
+ * A link to an equation may land before the web fonts have arrived; they change the height of everything above the
+ * target, so once they have, the target is scrolled into view again (CSS scroll-margin keeps it below the header).
  */
 (function () {
   "use strict";
@@ -134,22 +134,30 @@
     });
   }
 
-  // MathJax is loaded with `async`: by the window's load event it has run, and its startup promise resolves once the
-  // page is typeset. Without MathJax (or another renderer that typesets at build time) there is nothing to wait for.
-  function typeset() {
-    var mathjax = window.MathJax;
-    if (mathjax && mathjax.startup && mathjax.startup.promise) return mathjax.startup.promise;
-    return Promise.resolve();
+  // The math is typeset while the site builds (KaTeX), so only web fonts arriving late can still move the target:
+  // once they have, land on it again, and say so (tests wait for data-math-ready).
+  function fontsLoaded() {
+    return document.fonts && document.fonts.ready ? document.fonts.ready : Promise.resolve();
+  }
+
+  // The element the address's #fragment names. A malformed %-escape (#%E0) cannot be decoded: the raw text is tried.
+  function fragmentTarget() {
+    var id = location.hash.slice(1);
+    try {
+      id = decodeURIComponent(id);
+    } catch (error) {
+      if (!(error instanceof URIError)) throw error;
+    }
+    return id ? document.getElementById(id) : null;
   }
 
   function landOnTarget() {
-    if (!location.hash) return;
-    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var target = fragmentTarget();
     if (target) target.scrollIntoView({ block: "start" });
   }
 
   function afterLoad() {
-    typeset().then(function () {
+    fontsLoaded().then(function () {
       landOnTarget();
       document.documentElement.dataset.mathReady = "true";
     });
