@@ -8,7 +8,6 @@ BIN     := $(VENV)/bin
 LOCK    := conf/requirements.lock
 STAMP   := $(VENV)/.synced
 UV      := $(BIN)/uv
-UV_VERSION := $(shell sed -n 's/^uv==\([^ ]*\).*/\1/p' $(LOCK))
 # Pages are read, and executed, by twice as many processes as the machine has cores: each process spends much of its
 # time waiting for its page's kernel, and smaller batches of pages keep both cores of a CI machine busy to the end
 # (see `make bench`). Two things could make a parallel build fail for reasons that are not the book's, and conf/
@@ -91,7 +90,11 @@ lock: $(STAMP)
 
 $(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	# uv itself is installed as everything else is, by the lock's hashes: its entry (uv==... and its --hash lines)
+	# is cut out of the lock into a requirements file of its own.
+	sed -n '/^uv==/,/[^\\]$$/p' $(LOCK) > $(VENV)/uv-requirement.txt
+	test -x $(UV) || $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps \
+	  --require-hashes -r $(VENV)/uv-requirement.txt
 	# Bytecode is compiled at install time: where PYTHONDONTWRITEBYTECODE is set (as on CI), every sphinx-build and
 	# every kernel would otherwise recompile the whole environment from source at start-up.
 	$(UV) pip sync --quiet --compile-bytecode --python $(BIN)/python --require-hashes $(LOCK)
