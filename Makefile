@@ -12,7 +12,8 @@ UV      := $(BIN)/uv
 # time waiting for its page's kernel, and smaller batches of pages keep both cores of a CI machine busy to the end
 # (see `make bench`). Two things could make a parallel build fail for reasons that are not the book's, and conf/
 # prevents both: the execution cache is created before any page is read, and every kernel talks to the build over
-# Unix sockets of its own (kernels on TCP ports could race for one port). JOBS=1 builds serially.
+# Unix sockets of its own (kernels on TCP ports could race for one port; see conf/page_kernels.py for the one local
+# TCP socket ipykernel keeps, which cannot). JOBS=1 builds serially.
 JOBS    ?= $(shell $(PYTHON) -c "import os; print(2 * (os.cpu_count() or 1))")
 BUILDDIR ?= _build
 SPHINXOPTS ?=

@@ -7,7 +7,9 @@ releasing it, and the kernel binds them a moment later; two kernels starting at 
 on one machine) could be handed the same port, and one died with "ZMQError: Address already in use". Here every
 kernel's channels are Unix sockets (ZeroMQ's "ipc" transport) in a folder made for that kernel alone, open to this user
 only: no two kernels can share an address, so kernels start in parallel, with no lock. (They are also encrypted with
-CurveZMQ, which ipykernel's kernel spec supports.)
+CurveZMQ, which ipykernel's kernel spec supports.) One TCP socket remains, and it cannot race: ipykernel's pipe for the
+output of processes a page starts listens on 127.0.0.1, on a port it binds itself (ZeroMQ's bind_to_random_port), and
+takes only messages that carry its random 16-byte token.
 
 Imports. Most of a kernel's start-up went to importing ipykernel, IPython, numpy and matplotlib, again for every page.
 On Linux, one process per build, the kernel server, does those imports once, then forks a kernel for each page: each
