@@ -25,6 +25,7 @@ copyright = "2026, the backprop-derived authors"
 language = "en"
 
 extensions = [
+    "build_lock",  # conf/build_lock.py: a second build in the same folder waits for the first
     "myst_nb",
     "sphinx_exercise",  # exercises with solutions hidden until the reader opens them
     "sphinx_togglebutton",
@@ -258,19 +259,24 @@ _truncate_caches = JupyterCacheBase.truncate_caches
 JupyterCacheBase.truncate_caches = lambda self: None
 
 
+KEPT_EXECUTION_CACHES = 4  # the current one and the three used last: switching branches back executes nothing
+
+
 def _prepare_execution_cache(app):
-    """Create the cache database before any page is read, and drop caches of older sources.
+    """Create the cache database before any page is read, and drop all but the caches of the last few sources.
 
     Under `-j`, two workers that both find no database race to create it; creating it here, in the main process,
-    before the parallel read, removes that race.
+    before the parallel read, removes that race. A cache's folder is touched each time a build uses it, so the ones
+    kept are those used last (KEPT_EXECUTION_CACHES), and going back to a package version executes no page again.
     """
     from jupyter_cache import get_cache
 
     current = Path(app.config.nb_execution_cache_path)
-    if CACHE_ROOT.is_dir():
-        for stale in CACHE_ROOT.iterdir():
-            if stale != current:
-                shutil.rmtree(stale, ignore_errors=True)
+    current.mkdir(parents=True, exist_ok=True)
+    os.utime(current)
+    others = sorted((p for p in CACHE_ROOT.iterdir() if p != current), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in others[KEPT_EXECUTION_CACHES - 1:]:
+        shutil.rmtree(stale, ignore_errors=True)
     _truncate_caches(get_cache(current))  # once, here, before the parallel read
 
 

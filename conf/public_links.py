@@ -157,27 +157,35 @@ def _derive_urls(app: Sphinx, config) -> None:
     config.myst_substitutions = {**config.myst_substitutions, "baseurl": config.html_baseurl}
 
 
-def _sort_sitemap(app: Sphinx, exception: Exception | None) -> None:
-    """List the sitemap's pages in the order of their addresses, not in the order the parallel writers finished them.
+def _complete_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """Every page of the book in the sitemap, in the order of their addresses, after any build.
 
-    sphinx-sitemap collects each page as a worker writes it, so two builds of one commit could list them in different
-    orders (tests/test_reproducible.py found it with four workers).
+    sphinx-sitemap lists the pages this build wrote, as workers wrote them: an incremental build (a prose edit) left
+    out every page it did not write again, and two builds of one commit could list the pages in different orders
+    (tests/test_reproducible.py found it with four workers). Here the list is the pages it collected plus every page
+    of the book (each source document is one page, `<docname>.html`), less sitemap_excludes, sorted.
     """
     from xml.etree import ElementTree
 
-    sitemap = Path(app.outdir) / app.config.sitemap_filename
-    if exception is not None or app.builder.format != "html" or not sitemap.is_file():
+    from sphinx_sitemap import is_excluded
+
+    if exception is not None or app.builder.format != "html":
         return
+    sitemap = Path(app.outdir) / app.config.sitemap_filename
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     ElementTree.register_namespace("", namespace.strip("{}"))
     ElementTree.register_namespace("xhtml", "http://www.w3.org/1999/xhtml")
-    tree = ElementTree.parse(sitemap)
-    root = tree.getroot()
-    urls = sorted(root.findall(f"{namespace}url"), key=lambda url: url.findtext(f"{namespace}loc") or "")
-    for url in list(root):
-        root.remove(url)
-    root.extend(urls)
-    tree.write(sitemap, xml_declaration=True, encoding="utf-8", method="xml")
+    written = ElementTree.parse(sitemap).getroot().findall(f"{namespace}url") if sitemap.is_file() else []
+    base = app.config.html_baseurl
+    locations = {url.findtext(f"{namespace}loc") for url in written} | {
+        base + app.config.sitemap_url_scheme.format(lang="", version="", link=link)
+        for link in (f"{docname}{app.builder.out_suffix}" for docname in app.env.found_docs)
+        if not is_excluded(link, app.config.sitemap_excludes)
+    }
+    root = ElementTree.Element(f"{namespace}urlset")
+    for location in sorted(locations - {None}):
+        ElementTree.SubElement(ElementTree.SubElement(root, f"{namespace}url"), f"{namespace}loc").text = location
+    ElementTree.ElementTree(root).write(sitemap, xml_declaration=True, encoding="utf-8", method="xml")
 
 
 _assign_site_wide_numbers = TocTreeCollector.assign_figure_numbers
@@ -216,7 +224,7 @@ def setup(app: Sphinx) -> dict:
     # Sphinx numbers and compares with the previous build in one method, with no event in between: replaced whole.
     TocTreeCollector.assign_figure_numbers = _assign_numbers_per_page
     app.add_domain(MathDomainNamingPages, override=True)
-    app.connect("build-finished", _sort_sitemap, priority=800)  # after sphinx-sitemap writes it
+    app.connect("build-finished", _complete_sitemap, priority=800)  # after sphinx-sitemap writes it
     app.connect("config-inited", _derive_urls)
     app.connect("doctree-read", _page_description)
     app.connect("doctree-resolved", _add_aliases)

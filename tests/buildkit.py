@@ -31,11 +31,11 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> subprocess.CompletedProcess:
-    """Run `make html` in `project` (with the Makefile's JOBS unless `jobs` is given); output is stdout + stderr."""
+def start_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> subprocess.Popen:
+    """Start `make html` in `project` (with the Makefile's JOBS unless `jobs` is given); output is stdout + stderr."""
     builddir = builddir or project / "_build"
     env = dict(os.environ, PYTHONPATH=str(project / "src"))
-    return subprocess.run(
+    return subprocess.Popen(
         ["make", "-s", "html", f"VENV={VENV}", f"BUILDDIR={builddir}"] + ([f"JOBS={jobs}"] if jobs else []),
         cwd=project,
         env=env,
@@ -43,6 +43,13 @@ def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | No
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> subprocess.CompletedProcess:
+    """Run `make html` in `project` (with the Makefile's JOBS unless `jobs` is given); output is stdout + stderr."""
+    process = start_build(project, builddir, jobs)
+    output, _ = process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, output)
 
 
 def build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> str:

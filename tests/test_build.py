@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from buildkit import ROOT, build, copy_project, executed_pages, execute_page, labelled_equation, run_build
+from buildkit import (ROOT, build, copy_project, executed_pages, execute_page, labelled_equation, run_build,
+                      start_build)
 
 pytestmark = [pytest.mark.build, pytest.mark.slow]
 
@@ -63,6 +64,31 @@ def test_prose_edit_reuses_the_execution_cache(warm_copy):
     finally:
         page.write_text(original)
     assert executed_pages(log) == []
+
+
+def test_after_an_incremental_build_the_sitemap_still_lists_every_page(warm_copy):
+    page = warm_copy / "book" / "notation.md"
+    original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\nAnother edit of the prose.\n")
+    try:
+        build(warm_copy)  # writes notation.html and the pages whose navigation changed, not all of them
+    finally:
+        page.write_text(original)
+    sitemap = (warm_copy / "_build" / "html" / "sitemap.xml").read_text()
+    listed = re.findall(r"<loc>https?://[^<]*?([^/<]+)\.html</loc>", sitemap)
+    assert listed == sorted(p.stem for p in (warm_copy / "book").glob("*.md")), sitemap
+
+
+def test_two_builds_at_once_in_one_folder_both_succeed_the_second_waiting_for_the_first(warm_copy):
+    page = warm_copy / "book" / "notation.md"
+    original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\nA third edit of the prose.\n")
+    try:
+        builds = [start_build(warm_copy) for _ in range(2)]
+        outputs = [process.communicate()[0] for process in builds]
+    finally:
+        page.write_text(original)
+    for process, output in zip(builds, outputs):
+        assert process.returncode == 0, output
+    assert sum("a build is running" in output for output in outputs) == 1, outputs
 
 
 def _shown_number(html, page, label):
@@ -323,6 +349,22 @@ def test_stray_stderr_fails_the_build_unless_the_cell_opts_in(warm_copy):
         build(warm_copy)
     finally:
         page.unlink(missing_ok=True)
+
+
+def test_going_back_to_an_earlier_package_version_executes_no_page_again(warm_copy):
+    # A package change is a new execution key; the caches of the last few keys are kept, so switching back (to
+    # another branch and back, say) is served from the cache, as before the change.
+    package = warm_copy / "src" / "backprop" / "__init__.py"
+    original = package.read_text()
+    package.write_text(original + "\n# an edit that changes the execution key\n")
+    try:
+        log = build(warm_copy)
+        assert sorted(executed_pages(log)) == NOTEBOOK_PAGES, "a new package version must execute every page"
+    finally:
+        package.write_text(original)
+    log = build(warm_copy)
+    assert executed_pages(log) == [], "the earlier version's cache was dropped"
+    assert len(list((warm_copy / ".cache" / "jupyter").iterdir())) <= 4  # KEPT_EXECUTION_CACHES
 
 
 def test_make_clean_removes_the_build_but_keeps_environment_and_cache(warm_copy):
