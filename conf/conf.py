@@ -3,18 +3,14 @@
 Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-going`.
 """
 
-import functools
 import gc
 import hashlib
 import importlib.util
-import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
-import sphinxcontrib.katex
-from sphinx.errors import ExtensionError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +37,7 @@ extensions = [
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
+    "katex_render",  # conf/katex_render.py: KaTeX run inside the build, every formula checked as its page is read
 ]
 sys.path.insert(0, str(Path(__file__).parent))  # the local extensions above live next to this file
 
@@ -203,50 +200,14 @@ html_show_sphinx = False
 # Chosen by measurement on the real pages against MathJax 3 (CHTML, SVG, a lean component set) and KaTeX run in the
 # browser (issue 7; `make bench` prints the page weights): prerendered KaTeX sends the fewest bytes, runs no script
 # and shows the math with the first paint. Each formula is written twice, as HTML for the eye and as MathML, which
-# screen readers read (KaTeX's "htmlAndMathml" output). sphinxcontrib-katex would run KaTeX under Node.js; here the
-# katex.min.js of its wheel runs in QuickJS (the quickjs-ng wheel) inside the build, so `make html` still needs only
-# Python. The stylesheet and fonts of the same KaTeX release are in book/_static/katex (see its README.txt).
+# screen readers read (KaTeX's "htmlAndMathml" output). conf/katex_render.py runs KaTeX inside the build (no Node.js)
+# and reports each formula it cannot render at its file and line. The stylesheet and fonts of the same KaTeX release
+# are in book/_static/katex (see its README.txt).
 html_math_renderer = "katex"
 katex_prerender = True
 katex_css_path = "katex/katex.min.css"
 # A formula KaTeX cannot parse, or that is not standard LaTeX ("strict"), fails the build, as a failing cell does.
-KATEX_OPTIONS = {"throwOnError": True, "strict": "error", "output": "htmlAndMathml"}
-
-
-@functools.lru_cache(maxsize=None)
-def _katex():
-    """KaTeX's renderToString, loaded once per build process (each -j worker has its own QuickJS runtime)."""
-    import quickjs
-
-    context = quickjs.Context()
-    context.eval((Path(sphinxcontrib.katex.__file__).parent / "katex.min.js").read_text(encoding="utf-8"))
-    # The HTML goes back to Python as JSON: quickjs-ng hands a long concatenated string (a "rope") to its Python
-    # wrapper in a form the wrapper cannot convert.
-    context.eval(
-        "function renderTeX(tex, options) { return JSON.stringify(katex.renderToString(tex, JSON.parse(options))); }"
-    )
-    return context.get("renderTeX")
-
-
-@functools.lru_cache(maxsize=None)
-def _render_tex(tex: str, display: bool) -> str:
-    """The HTML + MathML of one formula (pages repeat many formulas: each is rendered once per process)."""
-    import quickjs
-
-    options = json.dumps({**KATEX_OPTIONS, "displayMode": display})
-    try:
-        return json.loads(_katex()(tex, options))
-    except quickjs.JSException as error:
-        message = str(error).splitlines()[0]
-        raise ExtensionError(f"KaTeX cannot render {'display' if display else 'inline'} math {tex!r}: {message}")
-
-
-def _render_latex(latex, options=None):
-    """sphinxcontrib-katex's render_latex, run in QuickJS instead of a Node.js server."""
-    return _render_tex(latex, bool((options or {}).get("displayMode")))
-
-
-sphinxcontrib.katex.render_latex = _render_latex
+katex_build_options = {"throwOnError": True, "strict": "error", "output": "htmlAndMathml"}
 
 
 # jupyter-cache drops its oldest records after caching each notebook, and under -j that races: its two queries (which

@@ -91,6 +91,23 @@ def test_two_builds_at_once_in_one_folder_both_succeed_the_second_waiting_for_th
     assert sum("a build is running" in output for output in outputs) == 1, outputs
 
 
+def test_every_formula_katex_cannot_render_is_reported_at_its_line_without_a_crash(warm_copy):
+    page = warm_copy / "book" / "notation.md"
+    heading = "# Notation and shapes\n"
+    bad = ("\nAn inline $\\notacommand x$ formula.\n\n% formula: not checked (a test's equation)\n"
+           "$$\n\\frac{1}{\n$$\n")
+    original = edit(page, heading, heading + bad)
+    try:
+        result = run_build(warm_copy)
+    finally:
+        page.write_text(original)
+    assert result.returncode != 0
+    reported = re.findall(r"notation\.md:(\d+): WARNING: KaTeX cannot render (\w+) math", result.stdout)
+    line = original.splitlines().index(heading.strip()) + 1
+    assert sorted(reported) == [(str(line + 2), "inline"), (str(line + 5), "display")], result.stdout
+    assert "Exception occurred" not in result.stdout and "Traceback" not in result.stdout, result.stdout
+
+
 def _shown_number(html, page, label):
     """The number a page's link to another page's equation `label` shows ("chain-rule (3)"), and the number the
     equation itself carries."""

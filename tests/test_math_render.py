@@ -2,11 +2,14 @@
 MathML for screen readers, styled by the stylesheet and fonts of the KaTeX release that wrote it."""
 
 import re
+import sys
+import types
 from pathlib import Path
 
 import pytest
 import sphinxcontrib.katex
 from buildkit import ROOT
+from sphinx.errors import ExtensionError
 
 KATEX_STATIC = ROOT / "book" / "_static" / "katex"
 
@@ -45,3 +48,27 @@ def test_every_formula_is_rendered_with_mathml_for_screen_readers(built_site):
             problems.append(f"{page.name}: KaTeX wrote an error box")
     assert not problems, "\n".join(problems)
     assert "katex-mathml" in (html / "transpose.html").read_text(encoding="utf-8"), "transpose.html has no math"
+
+
+sys.path.insert(0, str(ROOT / "conf"))
+import katex_render  # noqa: E402  (conf/ is where Sphinx loads it from)
+
+
+def test_the_patched_katex_renderer_is_still_the_one_sphinxcontrib_katex_calls():
+    katex_render.check_patch_point()  # the pinned sphinxcontrib-katex
+
+
+def test_a_sphinxcontrib_katex_that_no_longer_calls_render_latex_fails_the_build_naming_the_patch():
+    def html_visit_math(self, node):  # an upgrade that renders some other way
+        return self
+
+    moved = types.SimpleNamespace(render_latex=lambda latex, options=None: latex, html_visit_math=html_visit_math,
+                                  html_visit_displaymath=html_visit_math)
+    with pytest.raises(ExtensionError, match="conf/katex_render.py"):
+        katex_render.check_patch_point(moved)
+
+
+def test_a_formula_katex_refuses_is_an_error_of_its_own():
+    assert "katex-mathml" in katex_render.render_tex(r"dW^{[l]}", False)
+    with pytest.raises(katex_render.KatexError, match="Undefined control sequence"):
+        katex_render.render_tex(r"\notacommand x", True)
