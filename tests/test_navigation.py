@@ -82,7 +82,9 @@ def test_an_equations_permalink_does_not_overlap_its_copy_link_buttons(browser, 
         visibility, link, buttons = page.evaluate(PERMALINK_AND_BUTTONS, anchor)
         assert visibility == "visible", f"{anchor}: the '#' permalink is not shown on hover"
         for other in buttons:
-            if min(link[2], other[2]) - max(link[0], other[0]) > 0 and min(link[3], other[3]) - max(link[1], other[1]) > 0:
+            across = min(link[2], other[2]) - max(link[0], other[0])
+            down = min(link[3], other[3]) - max(link[1], other[1])
+            if across > 0 and down > 0:
                 failures.append(f"{anchor}: '#' {link} overlaps a button {other}")
     context.close()
     assert not failures, "\n".join(failures)
@@ -94,7 +96,8 @@ HIGHLIGHTED = """() => {
     if (!link) return [null, false];
     const sidebar = document.querySelector('.bd-sidebar-secondary').getBoundingClientRect();
     const entry = link.getBoundingClientRect();
-    return [link.getAttribute('href'), entry.top >= sidebar.top - 1 && entry.bottom <= Math.min(sidebar.bottom, innerHeight) + 1];
+    const inside = entry.top >= sidebar.top - 1 && entry.bottom <= Math.min(sidebar.bottom, innerHeight) + 1;
+    return [link.getAttribute('href'), inside];
 }"""
 
 
@@ -107,17 +110,16 @@ def test_on_a_desktop_the_contents_follow_the_reading_position_to_the_last_secti
     page.wait_for_selector("html[data-math-ready]", state="attached")
     entries = page.evaluate("[...document.querySelectorAll('#pst-page-toc-nav a')].map(a => a.getAttribute('href'))")
     assert len(entries) > 12, entries
+    # The reader drags the scroll bar to a section's heading (a jump, not a scroll past each heading on the way), to
+    # 100 px below the window's top; reads the last section at the page's end; then jumps back up into the middle of
+    # a long section, 600 px below its heading, with no heading near the window's top.
+    stops = [(href, -100) for href in entries[1:-1:3] + entries[-3:-1]] + [(None, 0), ("#transpose-adjoint", 600)]
     wrong = []
-    # The reader drags the scroll bar to a section's heading (a jump, not a scroll past each heading on the way), a
-    # little below the page's header; the last section is read at the page's end.
-    # Then back up into the middle of a long section (no heading near the top of the window).
-    for href in entries[1:-1:3] + entries[-3:-1] + [None, "#transpose-adjoint"]:
-        if href == "#transpose-adjoint":
-            page.evaluate("""id => { const heading = document.getElementById(id).querySelector('h1, h2, h3, h4');
-                                     scrollTo(0, scrollY + heading.getBoundingClientRect().top + 600); }""", href[1:])
-        elif href:
-            page.evaluate("""id => { const heading = document.getElementById(id).querySelector('h1, h2, h3, h4');
-                                     scrollTo(0, scrollY + heading.getBoundingClientRect().top - 100); }""", href[1:])
+    for href, below in stops:
+        if href:
+            page.evaluate("""([id, below]) => {
+                const heading = document.getElementById(id).querySelector('h1, h2, h3, h4');
+                scrollTo(0, scrollY + heading.getBoundingClientRect().top + below); }""", [href[1:], below])
         else:
             page.evaluate("scrollTo(0, document.documentElement.scrollHeight)")
             href = entries[-1]
