@@ -168,7 +168,8 @@ ogp_social_cards = {"enable": False}  # no generated images: the preview is the 
 ogp_description_length = 300  # for pages without an answer box, the opening text, cut at this length
 sitemap_url_scheme = "{link}"
 sitemap_excludes = ["search.html", "genindex.html"]
-html_js_files = [("copy-link.js", {"defer": "defer"}), ("tab-stops.js", {"defer": "defer"})]
+html_js_files = [("copy-link.js", {"defer": "defer"}), ("tab-stops.js", {"defer": "defer"}),
+                 ("contents-follow.js", {"defer": "defer"})]
 
 # -- HTML ---------------------------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

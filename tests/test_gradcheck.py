@@ -210,3 +210,11 @@ def test_versions_table_has_one_row_per_version_with_its_code_and_verdict():
     lines = table.splitlines()
     assert lines[0] == "| version | code | the check says |" and len(lines) == 2 + len(versions)
     assert lines[3].startswith("| transpose dropped | `W @ dZ` | fails: relative error ")
+
+
+def test_versions_table_typesets_a_layers_array_in_a_name_as_math_but_not_in_code():
+    versions, error_of = _controls()
+    named = {"dA[0], right": versions["right"], "`dZ[1]` dropped, dW[l] kept": versions["transpose dropped"]}
+    table = backprop.versions_table(backprop.check_versions(named, error_of, right="dA[0], right"))
+    names = [line.split(" | ")[0] for line in table.splitlines()[2:]]
+    assert names == ["| $dA^{[0]}$, right", "| `dZ[1]` dropped, $dW^{[l]}$ kept"]

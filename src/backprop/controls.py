@@ -95,7 +95,22 @@ def check_versions(
     return verdicts
 
 
+# A layer's array as the code's names spell it in plain text, dA[0] or dZ[L]; outside `code` spans.
+_LAYER_ARRAY = re.compile(r"(?<![\w$\\])(d?[A-Za-z])\[(\d|l|L|l-1)\]")
+
+
+def _typeset(name: str) -> str:
+    """`name` with each layer's array written as math: "dA[0], right" -> "$dA^{[0]}$, right"."""
+    parts = name.split("`")
+    parts[::2] = [_LAYER_ARRAY.sub(r"$\1^{[\2]}$", part) for part in parts[::2]]
+    return "`".join(parts)
+
+
 def versions_table(verdicts: list[Verdict]) -> str:
-    """A Markdown table of the verdicts: | version | code | the check says |."""
-    rows = [f"| {v.name} | `{v.code}` | {v.says} |" for v in verdicts]
+    """A Markdown table of the verdicts: | version | code | the check says |.
+
+    A version's name may spell a layer's array as the code does, dA[0]; the table, which MyST parses, typesets it as
+    $dA^{[0]}$, as the page's prose does.
+    """
+    rows = [f"| {_typeset(v.name)} | `{v.code}` | {v.says} |" for v in verdicts]
     return "\n".join(["| version | code | the check says |", "| --- | --- | --- |", *rows])
