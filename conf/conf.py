@@ -22,6 +22,7 @@ language = "en"
 
 extensions = [
     "build_lock",  # conf/build_lock.py: a second build in the same folder waits for the first
+    "warned_pages",  # conf/warned_pages.py: a page that gave a warning is read again by the next build
     "myst_nb",
     "sphinx_exercise",  # exercises with solutions hidden until the reader opens them
     "sphinx_togglebutton",
@@ -31,6 +32,7 @@ extensions = [
     "sphinx_sitemap",
     "sphinx_reredirects",  # a page that moves leaves a redirect behind (conf/redirect.html keeps the #fragment)
     "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
+    "cell_errors",  # conf/cell_errors.py: a cell that raises is an error at its line in the .md page
     "formula_check",  # conf/formula_check.py: every display equation, as typeset, is evaluated (see its docstring)
     "math_punctuation",  # conf/math_punctuation.py: no line starts with the comma after an inline formula
     "solution_titles",  # conf/solution_titles.py: a click anywhere on a solution's title opens it
@@ -92,7 +94,9 @@ myst_heading_anchors = 0  # sections are linked by explicit labels only: those a
 # -- Execution: every page runs, strictly -------------------------------------------------------------------------
 nb_execution_mode = "cache"
 nb_execution_timeout = 60
-nb_execution_raise_on_error = True
+# A failing cell is a warning (so an error under -W) at its own line, from conf/cell_errors.py; myst-nb carries on
+# rather than stopping the build with a crash report, and logs the traceback.
+nb_execution_raise_on_error = False
 nb_execution_show_tb = True
 # Any stderr output (a numpy RuntimeWarning, say) is an error; a cell that means it opts in with the cell metadata
 # `mystnb: {output_stderr: show}`.

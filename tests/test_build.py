@@ -108,6 +108,36 @@ def test_every_formula_katex_cannot_render_is_reported_at_its_line_without_a_cra
     assert "Exception occurred" not in result.stdout and "Traceback" not in result.stdout, result.stdout
 
 
+def test_a_cell_that_raises_is_an_error_at_its_line_without_a_crash_and_fails_the_next_build_too(warm_copy):
+    page = warm_copy / "book" / "notation.md"
+    first_cell = "```{code-cell} ipython3\n"
+    raising = first_cell + "x = 1\ny = 2\nraise ValueError('a test error')\n```\n\n"
+    text = page.read_text()
+    at = text.index(first_cell)
+    page.write_text(text[:at] + raising + text[at:])
+    try:
+        results = [run_build(warm_copy) for _ in range(2)]  # the second with nothing changed
+    finally:
+        page.write_text(text)
+    line = text[:at].count("\n") + 4  # the fence is line count + 1; the raise is the cell's third line
+    for result in results:
+        assert result.returncode != 0, result.stdout
+        assert re.search(rf"notation\.md:{line}: WARNING: a cell raised ValueError: a test error", result.stdout), (
+            result.stdout)
+        assert "Exception occurred" not in result.stdout and "please report" not in result.stdout, result.stdout
+
+
+def test_a_wrong_formula_fails_the_next_build_too_when_nothing_changed(warm_copy):
+    page = warm_copy / "book" / "notation.md"
+    original = edit(page, "W^{[l]} A^{[l-1]} + b^{[l]}\n$$ (eq-linear-forward)", "W^{[l]} A^{[l-1]} - b^{[l]}\n$$ (eq-linear-forward)")
+    try:
+        results = [run_build(warm_copy) for _ in range(2)]
+    finally:
+        page.write_text(original)
+    for result in results:
+        assert result.returncode != 0 and "notation.md" in result.stdout and "formula" in result.stdout, result.stdout
+
+
 def _shown_number(html, page, label):
     """The number a page's link to another page's equation `label` shows ("chain-rule (3)"), and the number the
     equation itself carries."""
