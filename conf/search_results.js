@@ -95,14 +95,19 @@ const _mathText = (node) => {
       return `${script(1)}√${grouped(parts[0].trim())}`;
     case "msup":
       return raised(parts[0], script(1));
-    case "msub":
     case "munder":
+      if (/^[⏟⏞]$/.test(script(1))) return parts[0]; // \underbrace's brace
+      if (/^(munder|mover)$/.test(node.firstElementChild.localName)) return `${parts[0]} (${script(1)}) `; // its note
+    // falls through
+    case "msub":
       return `${parts[0]}_${grouped(script(1))}${after}`;
     case "msubsup":
     case "munderover":
       return `${raised(`${parts[0]}_${grouped(script(1))}`, script(2))}${after}`;
     case "mover":
       if (node.getAttribute("accent") === "true" && accents[script(1)]) return parts[0] + accents[script(1)];
+      if (/^[⏞⏟]$/.test(script(1))) return parts[0]; // \overbrace's brace
+      if (/^(munder|mover)$/.test(node.firstElementChild.localName)) return `${parts[0]} (${script(1)}) `;
       return raised(parts[0], script(1));
     case "mtr":
       return `${parts.join("")} `;
@@ -124,7 +129,8 @@ Search.htmlToText = (htmlString, anchor) => {
   if (heading) heading.remove(); // the result's title says it already
   root.querySelectorAll(".katex").forEach((formula) => {
     const math = formula.querySelector(".katex-mathml math");
-    formula.replaceWith(math ? _mathText(math).replace(/\s+/g, " ").replace(/ ([,.;:)\]])/g, "$1").trim() : "");
+    const text = math ? _mathText(math).replace(/\s+/g, " ").replace(/ ([,.;:)\]])/g, "$1").trim() : "";
+    formula.replaceWith(formula.closest(".katex-display") ? ` ${text} ` : text); // a display formula: its own words
   });
   return root.textContent.replace(/\s+/g, " ").trim();
 };
