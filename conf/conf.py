@@ -38,7 +38,7 @@ extensions = [
     "math_punctuation",  # conf/math_punctuation.py: no line starts with the comma after an inline formula
     "solution_titles",  # conf/solution_titles.py: a click anywhere on a solution's title opens it
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
-    "search_results",  # conf/search_results.py: checks the Sphinx code that conf/search_results.js changes
+    "search_results",  # conf/search_results.py: section titles as plain text in the search index (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
 ]
