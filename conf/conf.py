@@ -37,6 +37,7 @@ extensions = [
     "math_punctuation",  # conf/math_punctuation.py: no line starts with the comma after an inline formula
     "solution_titles",  # conf/solution_titles.py: a click anywhere on a solution's title opens it
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
+    "search_results",  # conf/search_results.py: section titles as plain text in the search index (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
     "katex_render",  # conf/katex_render.py: KaTeX run inside the build, every formula checked as its page is read
@@ -197,6 +198,15 @@ html_theme_options = {
     "use_download_button": False,
     "use_fullscreen_button": False,
 }
+# -- Search (issue 15, item 3) -------------------------------------------------------------------------------------
+# conf/search_results.js ranks a page whose title matches first, adds a result for each matching section title
+# (page.html#section), and builds each summary from the article alone, with each formula once, as plain text.
+# Sphinx opens this path from the working directory, hence absolute.
+html_search_scorer = str(ROOT / "conf" / "search_results.js")
+# One search entry point on a wide screen: the top bar's. sphinx-book-theme's sidebar repeats it (its default list,
+# less search-button-field.html); on a phone, where the top bar is hidden, the article header's magnifier stays.
+html_sidebars = {"**": ["navbar-logo.html", "icon-links.html", "sbt-sidebar-nav.html"]}
+
 html_last_updated_fmt = None
 html_show_sphinx = False
 

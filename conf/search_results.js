@@ -1,0 +1,161 @@
+/*
+ * backprop-derived: the search page's results (issue 15, item 3). Sphinx writes this file, html_search_scorer in
+ * conf/conf.py, into _static/language_data.js, which search.html loads right after Sphinx's searchtools.js; so it
+ * can both set the Scorer (Sphinx's extension point for ranking) and change two functions of the `Search` object.
+ * conf/search_results.py fails the build if searchtools.js, or the order in which the theme's search.html loads the
+ * two scripts, is no longer what this file was written for.
+ *
+ * 1. A page whose title holds every word searched for comes first ("transpose" finds "Where the transpose comes
+ *    from" first, not third after two pages that only have the word in a section title).
+ * 2. A section whose title holds every word is a result of its own, linked to page.html#section. (Sphinx links a
+ *    section only when the query is at least half its title, which a one-word search almost never is.)
+ * 3. A result's summary is the text of the article, or of its section, after its title: not the theme's chrome
+ *    around it (the colour menu's "System Settings Light Dark", the footer), and each formula once, as plain text
+ *    ("dW[2] = 1/m dZ[2]A[1]ᵀ"). Sphinx takes the textContent of the whole page, where KaTeX writes each formula
+ *    three times: its MathML, the TeX source annotated there, and the HTML drawn on screen.
+ * A section result's title is the section's title as plain text too: conf/search_results.py writes the index so.
+ */
+var Scorer = {
+  // Sphinx's own weights (searchtools.js, Sphinx 9), which this file replaces.
+  objNameMatch: 11,
+  objPartialMatch: 6,
+  objPrio: { 0: 15, 1: 5, 2: -5 },
+  objPrioDefault: 0,
+  title: 15,
+  partialTitle: 7,
+  term: 5,
+  partialTerm: 2,
+  // The page's own title holds every searched word: above every other kind of match.
+  pageTitle: 100,
+  // A section's title holds every searched word: above a page that has the word only in its text or in one of its
+  // section titles (Scorer.title), below a page whose title has it.
+  sectionTitle: 20,
+  // … and more when the title of its page has every word too: the sections of the page found first follow it.
+  sectionOfFoundPage: 5,
+
+  // The stemmed words of the current search, set by Search._performSearch below before Sphinx scores.
+  words: new Set(),
+
+  /** Whether every searched word begins one of the words of `title` (both stemmed, as Sphinx stems them). */
+  titleHasEveryWord: (title) => {
+    if (!Scorer.words.size || !title) return false;
+    const stemmer = new Stemmer();
+    const inTitle = splitQuery(title.toLowerCase()).map((word) => stemmer.stemWord(word));
+    return [...Scorer.words].every((word) =>
+      inTitle.some((own) => own === word || (word.length > 2 && own.startsWith(word))));
+  },
+
+  /** [docname, title, anchor, descr, score, filename, kind] -> score: the page-title boost of point 1. */
+  score: (result) => {
+    const [, title, anchor, , score] = result;
+    return !anchor && Scorer.titleHasEveryWord(title) ? score + Scorer.pageTitle : score;
+  },
+};
+
+/** A formula's MathML as one line of plain text, written as the site writes math in text: dW[2] = 1/m dZ[2] A[1]ᵀ. */
+const _mathText = (node) => {
+  const parts = [...node.children].map(_mathText);
+  // A script is written tight ("A[l−1]T"); a fraction is followed by a space ("1/m dZ").
+  const script = (index) => parts[index].replace(/\s+/g, "");
+  // An operator with limits (∑_k) is followed by a space, before what it sums.
+  const after = node.firstElementChild && node.firstElementChild.localName === "mo" ? " " : "";
+  const grouped = (text) => (/[\s+\-−=/,·⊙*]/.test(text) && !/^\(.*\)$/.test(text) ? `(${text})` : text);
+  // As conf/public_links.py writes math in text: W[l]ᵀ, A[l−1]ᵀ, x², g′, e^(−z).
+  const raised = (base, over) => {
+    if (/^(\[[^\]]*\])?T$/.test(over)) return `${base}${over.slice(0, -1)}ᵀ`;
+    if (/^[[(′'*]/.test(over)) return base + over;
+    if (/^[-−]?\d+$/.test(over))
+      return base + [...over].map((c) => "⁻⁻⁰¹²³⁴⁵⁶⁷⁸⁹"["-−0123456789".indexOf(c)]).join("");
+    return `${base}^${grouped(over)}`;
+  };
+  const accents = { "^": "\u0302", "ˆ": "\u0302", "ˉ": "\u0304", "¯": "\u0304", "~": "\u0303", "˜": "\u0303",
+    "˙": "\u0307" };
+  switch (node.localName) {
+    case "annotation":
+    case "annotation-xml":
+    case "mphantom":
+      return "";
+    case "mi":
+    case "mn":
+    case "mtext":
+    case "ms":
+      return node.textContent.replace(/\s+/g, " ");
+    case "mspace":
+      return " ";
+    case "mo": {
+      const operator = node.textContent.trim();
+      if (node.getAttribute("separator") === "true" || operator === ",") return `${operator} `;
+      return /^[=+−<>≤≥≈≠→×·⊙∗]$/.test(operator) ? ` ${operator} ` : operator;
+    }
+    case "mfrac":
+      return `${grouped(parts[0].trim())}/${grouped(parts[1].trim())} `;
+    case "msqrt":
+      return `√${grouped(parts.join("").trim())}`;
+    case "mroot":
+      return `${script(1)}√${grouped(parts[0].trim())}`;
+    case "msup":
+      return raised(parts[0], script(1));
+    case "munder":
+      if (/^[⏟⏞]$/.test(script(1))) return parts[0]; // \underbrace's brace
+      if (/^(munder|mover)$/.test(node.firstElementChild.localName)) return `${parts[0]} (${script(1)}) `; // its note
+    // falls through
+    case "msub":
+      return `${parts[0]}_${grouped(script(1))}${after}`;
+    case "msubsup":
+    case "munderover":
+      return `${raised(`${parts[0]}_${grouped(script(1))}`, script(2))}${after}`;
+    case "mover":
+      if (node.getAttribute("accent") === "true" && accents[script(1)]) return parts[0] + accents[script(1)];
+      if (/^[⏞⏟]$/.test(script(1))) return parts[0]; // \overbrace's brace
+      if (/^(munder|mover)$/.test(node.firstElementChild.localName)) return `${parts[0]} (${script(1)}) `;
+      return raised(parts[0], script(1));
+    case "mtr":
+      return `${parts.join("")} `;
+    default: // math, semantics, mrow, mstyle, mpadded, menclose, mtable, mtd, …
+      return parts.join("");
+  }
+};
+
+Search.htmlToText = (htmlString, anchor) => {
+  const page = new DOMParser().parseFromString(htmlString, "text/html");
+  const article = page.querySelector('[role="main"] article');
+  const root = (anchor && article && article.querySelector(anchor)) || article;
+  if (!root) {
+    console.warn("backprop-derived search: no <article> in the main part of the page (see conf/search_results.js)");
+    return "";
+  }
+  root.querySelectorAll(".headerlink, script, style, button").forEach((element) => element.remove());
+  const heading = root.querySelector("h1, h2, h3, h4, h5, h6");
+  if (heading) heading.remove(); // the result's title says it already
+  root.querySelectorAll(".katex").forEach((formula) => {
+    const math = formula.querySelector(".katex-mathml math");
+    const text = math ? _mathText(math).replace(/\s+/g, " ").replace(/ ([,.;:)\]])/g, "$1").trim() : "";
+    formula.replaceWith(formula.closest(".katex-display") ? ` ${text} ` : text); // a display formula: its own words
+  });
+  return root.textContent.replace(/\s+/g, " ").trim();
+};
+
+const _sphinxPerformSearch = Search._performSearch;
+
+Search._performSearch = (query, searchTerms, excludedTerms, highlightTerms, objectTerms) => {
+  Scorer.words = new Set(searchTerms);
+  const results = _sphinxPerformSearch(query, searchTerms, excludedTerms, highlightTerms, objectTerms);
+  const { alltitles, titles, docnames, filenames } = Search._index;
+  for (const [title, places] of Object.entries(alltitles)) {
+    if (!Scorer.titleHasEveryWord(title) || [...excludedTerms].some((word) => title.toLowerCase().includes(word)))
+      continue;
+    for (const [file, id] of places) {
+      if (id === null) continue; // the page's own title: point 1
+      const score = Scorer.sectionTitle + (Scorer.titleHasEveryWord(titles[file]) ? Scorer.sectionOfFoundPage : 0);
+      results.push([docnames[file], `${titles[file]} > ${title}`, `#${id}`, null, score, filenames[file],
+        SearchResultKind.title]);
+    }
+  }
+  // One result per page and anchor, with its highest score; in Sphinx's order (lowest score first: shown last).
+  const best = new Map();
+  for (const result of results) {
+    const key = `${result[0]}${result[2]}`;
+    if (!best.has(key) || best.get(key)[4] < result[4]) best.set(key, result);
+  }
+  return [...best.values()].sort(_orderResultsByScoreThenName);
+};
