@@ -96,6 +96,6 @@ def check_versions(
 
 
 def versions_table(verdicts: list[Verdict]) -> str:
-    """A Markdown table of the verdicts: | version | code | the check says |."""
+    """A Markdown table of the verdicts, with the columns ``| version | code | the check says |``."""
     rows = [f"| {v.name} | `{v.code}` | {v.says} |" for v in verdicts]
     return "\n".join(["| version | code | the check says |", "| --- | --- | --- |", *rows])
