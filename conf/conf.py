@@ -107,6 +107,7 @@ napoleon_use_keyword = False
 add_module_names = False  # "weight_gradient(dZ, A_prev)": the page's title names the package
 toc_object_entries = False  # the page's "Contents" lists its sections, not its 53 functions
 viewcode_line_numbers = True
+html_domain_indices = False  # no "Python Module Index" page: the package is one module, and api.html is its index
 
 # -- Execution: every page runs, strictly -------------------------------------------------------------------------
 nb_execution_mode = "cache"

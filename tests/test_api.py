@@ -150,8 +150,9 @@ def test_the_code_link_sits_beside_the_copy_buttons_and_opens_the_function(built
     context = browser.new_context(viewport=PHONE)
     [(_, page)] = list(pages_with_math_ready(context, site_url, ["chain-rule"]))
     equation = page.locator("#equation-eq-dz-hidden")
+    equation.scroll_into_view_if_needed()  # lean.css leaves sections unlaid until they are scrolled to
     code = equation.locator("a.eq-code")
-    assert code.inner_text() == "code"
+    assert code.text_content() == "code"
     assert code.is_visible()
     box = code.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44, box
