@@ -104,6 +104,7 @@ napoleon_numpy_docstring = True
 napoleon_use_param = False
 napoleon_use_rtype = False
 napoleon_use_keyword = False
+napoleon_use_ivar = True  # a class's attributes as one compact list, as its parameters
 add_module_names = False  # "weight_gradient(dZ, A_prev)": the page's title names the package
 toc_object_entries = False  # the page's "Contents" lists its sections, not its 53 functions
 viewcode_line_numbers = True
