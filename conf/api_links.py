@@ -109,6 +109,32 @@ def types_as_text(app: Sphinx, env, node, contnode):
     return None
 
 
+def lists_out_of_paragraphs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """A field's list (napoleon writes a function's several return values as one) stands on its own: Sphinx wraps a
+    field's body in a paragraph, which made <p><ul>, invalid HTML (vnu)."""
+    if docname != API_PAGE:
+        return
+    for paragraph in list(doctree.findall(nodes.paragraph)):
+        if any(isinstance(child, (nodes.bullet_list, nodes.enumerated_list)) for child in paragraph.children):
+            paragraph.replace_self(list(paragraph.children))
+
+
+VIEWCODE_BLOCK = re.compile(r'<div class="viewcode-block" (id="[^"]*")>\n(<a class="viewcode-back"[^>]*>[^<]*</a>)\n')
+PRE = re.compile(r"<pre>.*?</pre>", re.S)
+
+
+def valid_source_pages(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """viewcode's source pages (_modules/) as valid HTML: each function's block, which the "[docs]" link heads and a
+    link from the API page targets, is a <span> instead of viewcode's <div>, which a <pre> may not contain (vnu)."""
+    if not pagename.startswith("_modules/") or "body" not in context:
+        return
+
+    def spans(pre: re.Match) -> str:
+        return VIEWCODE_BLOCK.sub(r'<span class="viewcode-block" \1>\2', pre.group(0)).replace("</div>\n", "</span>")
+
+    context["body"] = PRE.sub(spans, context["body"])
+
+
 def visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None:
     """The math renderer's display equation, with a "code" link inside its number when a function implements it."""
     start = len(self.body)
@@ -144,5 +170,7 @@ def setup(app: Sphinx) -> dict:
     app.setup_extension("sphinx.ext.autodoc")
     app.connect("autodoc-process-docstring", rest_docstring, priority=400)  # before napoleon reads the sections
     app.connect("missing-reference", types_as_text)
+    app.connect("html-page-context", valid_source_pages)
+    app.connect("doctree-resolved", lists_out_of_paragraphs)
     app.add_node(nodes.math_block, override=True, html=(visit_math_block, depart_math_block))
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
