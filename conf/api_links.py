@@ -130,7 +130,7 @@ def valid_source_pages(app: Sphinx, pagename: str, templatename: str, context: d
         return
 
     def spans(pre: re.Match) -> str:
-        return VIEWCODE_BLOCK.sub(r'<span class="viewcode-block" \1>\2', pre.group(0)).replace("</div>\n", "</span>")
+        return VIEWCODE_BLOCK.sub(r'<span class="viewcode-block" \1>\2\n', pre.group(0)).replace("</div>\n", "</span>")
 
     context["body"] = PRE.sub(spans, context["body"])
 
