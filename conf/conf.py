@@ -41,6 +41,11 @@ extensions = [
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
     "katex_render",  # conf/katex_render.py: KaTeX run inside the build, every formula checked as its page is read
+    # The package's reference, book/api.md (issue 15, item 8): its numpydoc docstrings, with each function's source.
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+    "api_links",  # conf/api_links.py: docstrings link their equations, equations link their code (see its docstring)
 ]
 sys.path.insert(0, str(Path(__file__).parent))  # the local extensions above live next to this file
 
@@ -91,6 +96,20 @@ myst_enable_extensions = [
 # `$$ ... $$ (eq-label)` gives an equation a label that pages cite with {eq}`eq-label`.
 myst_dmath_allow_labels = True
 myst_heading_anchors = 0  # sections are linked by explicit labels only: those are the stable public anchors
+
+# -- The package's reference (book/api.md) ----------------------------------------------------------------------
+napoleon_google_docstring = False  # the docstrings are numpydoc's
+napoleon_numpy_docstring = True
+# Parameters and Returns as lists with their types as text: a type here is a shape ("numpy.ndarray, shape (n[l], m)"),
+# which as a field (:type:) Sphinx would try to link word by word, and fail (no intersphinx: the build is offline).
+napoleon_use_param = False
+napoleon_use_rtype = False
+napoleon_use_keyword = False
+napoleon_use_ivar = True  # a class's attributes as one compact list, as its parameters
+add_module_names = False  # "weight_gradient(dZ, A_prev)": the page's title names the package
+toc_object_entries = False  # the page's "Contents" lists its sections, not its 53 functions
+viewcode_line_numbers = True
+html_domain_indices = False  # no "Python Module Index" page: the package is one module, and api.html is its index
 
 # -- Execution: every page runs, strictly -------------------------------------------------------------------------
 nb_execution_mode = "cache"
@@ -172,7 +191,8 @@ ogp_site_name = "backprop-derived"
 ogp_social_cards = {"enable": False}  # no generated images: the preview is the title and the one-line answer
 ogp_description_length = 300  # for pages without an answer box, the opening text, cut at this length
 sitemap_url_scheme = "{link}"
-sitemap_excludes = ["search.html", "genindex.html"]
+# The package's source as viewcode shows it (_modules/) is reached from api.html; the sitemap lists the book's pages.
+sitemap_excludes = ["search.html", "genindex.html", "_modules/*"]
 html_js_files = [("copy-link.js", {"defer": "defer"}), ("tab-stops.js", {"defer": "defer"}),
                  ("contents-follow.js", {"defer": "defer"})]
 

@@ -17,6 +17,8 @@ WORD = re.compile(r"[^\W_]+(?:['’.,-][^\W_]+)*")
 # Pages that derive something run code at build (their header names a kernel); the others are reference pages.
 CONTENT_PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md") if "\nkernelspec:" in p.read_text())
 BOOK_PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md"))
+# Pages that open with an answer box, (page-answer)=: every content page, and the package's reference (api.md).
+ANSWER_PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md") if f"\n({p.stem}-answer)=" in p.read_text())
 
 VOID_ELEMENTS = {"br", "img", "hr", "input", "meta", "link", "wbr", "col", "area", "base", "embed", "source", "track"}
 # Not read: code, the theme's buttons and the permalink marks that Sphinx puts after every heading.

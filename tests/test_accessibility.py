@@ -5,7 +5,8 @@ the typeset math) in light and dark mode, at desktop width and at phone width (w
 sidebars). No axe rule is disabled: what the theme and the extensions get wrong is fixed in book/_static/site.css,
 conf/_templates and conf/accessible_html.py.
 
-The pages are the built site's top-level .html files, so a new page is checked without touching this file.
+The pages are the built site's top-level .html files and viewcode's _modules pages, so a new page is checked without
+touching this file.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ COLLECT_AXE = "() => window.__axe"
 
 
 def site_pages(html: Path) -> list[str]:
-    """The pages of the built site: every top-level .html file (book pages, genindex.html, search.html)."""
-    return sorted(p.name for p in html.glob("*.html"))
+    """The pages of the built site: every top-level .html file (book pages, genindex.html, search.html), and the
+    package's source as viewcode shows it (_modules/, linked from api.html)."""
+    return sorted(p.relative_to(html).as_posix() for p in [*html.glob("*.html"), *html.glob("_modules/**/*.html")])
 
 
 def open_context(browser, mode: str, width: str):
@@ -82,7 +84,9 @@ def test_every_page_has_no_axe_violation_in_light_and_dark_mode_at_desktop_and_p
     built_site, site_url, browser
 ):
     pages = site_pages(built_site[0])
-    assert {"index.html", "genindex.html", "search.html"} <= set(pages), f"pages found: {pages}"
+    assert {"index.html", "genindex.html", "search.html", "api.html", "_modules/backprop/layer.html"} <= set(pages), (
+        f"pages found: {pages}"
+    )
     combos = [(mode, width) for mode in MODES for width in WIDTHS]
     contexts = [open_context(browser, mode, width) for mode, width in combos]
     report = []

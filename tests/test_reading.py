@@ -5,7 +5,7 @@ import re
 
 import pytest
 from browserkit import DESKTOP, PHONE, animations_finished, pages_with_math_ready
-from reading import BOOK_PAGES, CONTENT_PAGES, answer_box, answer_words, shown_code_lines, words
+from reading import ANSWER_PAGES, BOOK_PAGES, CONTENT_PAGES, answer_box, answer_words, shown_code_lines, words
 
 MAX_ANSWER_WORDS = 40
 MAX_CODE_LINE = 88
@@ -36,7 +36,7 @@ def test_only_the_article_is_read():
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("page", CONTENT_PAGES)
+@pytest.mark.parametrize("page", ANSWER_PAGES)
 def test_every_content_page_opens_with_its_answer_before_any_section(built_site, page):
     text = _page(built_site, page)
     box = answer_box(text, page)
@@ -48,7 +48,7 @@ def test_every_content_page_opens_with_its_answer_before_any_section(built_site,
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("page", CONTENT_PAGES)
+@pytest.mark.parametrize("page", ANSWER_PAGES)
 def test_every_answer_is_at_most_40_words_a_formula_counting_as_one(built_site, page):
     count = answer_words(_page(built_site, page), page)
     assert count <= MAX_ANSWER_WORDS, f"{page}.html: the answer box has {count} words (at most {MAX_ANSWER_WORDS})"
@@ -58,7 +58,7 @@ def test_every_answer_is_at_most_40_words_a_formula_counting_as_one(built_site, 
 def test_the_answer_box_is_whole_on_the_first_phone_screen(built_site, browser, site_url):
     context = browser.new_context(viewport=PHONE)
     below = []
-    for name, page in pages_with_math_ready(context, site_url, CONTENT_PAGES):
+    for name, page in pages_with_math_ready(context, site_url, ANSWER_PAGES):
         box = page.locator(f"#{name}-answer").bounding_box()
         if box is None or box["y"] < 0 or box["y"] + box["height"] > PHONE["height"]:
             below.append(f"{name}: {box}")

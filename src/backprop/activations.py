@@ -45,7 +45,7 @@ def logistic(Z):
     Returns
     -------
     numpy.ndarray, same shape as `Z`
-        Entries in [0, 1]; they round to exactly 0 or 1 only for |Z| beyond about 37 (1) or 745 (0).
+        Entries in [0, 1]; they round to exactly 0 or 1 only for abs(Z) beyond about 37 (1) or 745 (0).
 
     Raises
     ------

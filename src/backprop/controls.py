@@ -107,10 +107,10 @@ def _typeset(name: str) -> str:
 
 
 def versions_table(verdicts: list[Verdict]) -> str:
-    """A Markdown table of the verdicts: | version | code | the check says |.
+    """A Markdown table of the verdicts, with the columns ``| version | code | the check says |``.
 
     A version's name may spell a layer's array as the code does, dA[0]; the table, which MyST parses, typesets it as
-    $dA^{[0]}$, as the page's prose does.
+    ``$dA^{[0]}$``, as the page's prose does.
     """
     rows = [f"| {_typeset(v.name)} | `{v.code}` | {v.says} |" for v in verdicts]
     return "\n".join(["| version | code | the check says |", "| --- | --- | --- |", *rows])

@@ -192,7 +192,7 @@ def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
 def example_losses_from_logits(ZL, Y, output="sigmoid"):
     """The loss L of each example, computed from the logits Z[L] instead of from A[L].
 
-    Implements {eq}`eq-loss-from-logits`: for sigmoid, Σₖ max(zₖ, 0) - yₖ zₖ + log(1 + exp(-|zₖ|)); for softmax,
+    Implements {eq}`eq-loss-from-logits`: for sigmoid, Σₖ max(zₖ, 0) - yₖ zₖ + log(1 + exp(-abs(zₖ))); for softmax,
     -Σₖ yₖ log aₖ with log aₖ = zₖ - log Σⱼ exp(zⱼ) (log-sum-exp). In exact arithmetic it equals
     ``example_losses(g(ZL), Y, output)``. In float64 it never forms 1 - A[L] nor takes the log of a rounded A[L], so
     it stays accurate, and finite, where A[L] is close to 0 or 1: `example_losses` refuses an A[L] that has rounded

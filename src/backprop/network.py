@@ -122,6 +122,8 @@ def gradients(
     ({eq}`eq-dropout-backward`). For a normalized layer the backward pass goes through
     Z̃, Ẑ, σ² and μ to Z ({eq}`eq-bn-dgamma`, {eq}`eq-bn-dbeta`, {eq}`eq-bn-dz`); a
     normalized output layer's A[L] - Y is dZ̃[L].
+    Implements {eq}`eq-l2-dw`, {eq}`eq-dropout-backward`, {eq}`eq-bn-dgamma`,
+    {eq}`eq-bn-dbeta` and {eq}`eq-bn-dz` (no other public function computes them).
 
     Parameters
     ----------
