@@ -39,6 +39,8 @@ extensions = [
     "solution_titles",  # conf/solution_titles.py: a click anywhere on a solution's title opens it
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
+    "notebook_download",  # conf/notebook_download.py: each executed page's notebook, with outputs, to download
+    "report_error",  # conf/report_error.py: "Report an error" links to a new issue naming the page or equation
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
 ]
 sys.path.insert(0, str(Path(__file__).parent))  # the local extensions above live next to this file
@@ -160,6 +162,9 @@ _page_kernels.install(KERNEL_CONFIG, start_server=_some_page_will_execute())
 # buttons copy derive from it. Pages link to each other relatively, so a local build works wherever it is served.
 # Build for another host with `make html SPHINXOPTS="-D html_baseurl=https://example.org/path/"`.
 html_baseurl = "https://backprop-derived.github.io/"
+# The repository, set here and nowhere else: the "Report an error" links (a new issue on its tracker) and the notebook
+# download's "clone the repository" derive from it. Override it like html_baseurl: `-D repository_url=https://…`.
+repository_url = "https://github.com/backprop-derived/backprop-derived"
 # Pages that moved: {"old-page": "new-page.html"}. The old URL keeps working, and keeps the #fragment of the link.
 redirects: dict[str, str] = {}
 redirect_html_template_file = "../conf/redirect.html"  # relative to book/
@@ -191,8 +196,13 @@ html_context = {"default_mode": "auto"}
 html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
+    # The theme's download button would offer the page's Markdown source and the browser's print, never the executed
+    # notebook (MyST-NB 1.4 does not tell the theme of one), in an icon menu: each executed page's footer links to
+    # the notebook instead, in words (conf/notebook_download.py).
     "use_download_button": False,
     "use_fullscreen_button": False,
+    # below the article: the executed notebook to download, and "Report an error" (issue 15, items 7 and 10)
+    "article_footer_items": ["notebook-download.html", "report-error.html"],
 }
 html_last_updated_fmt = None
 html_show_sphinx = False
