@@ -39,6 +39,8 @@ extensions = [
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
     "search_results",  # conf/search_results.py: section titles as plain text in the search index (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
+    "notebook_download",  # conf/notebook_download.py: each executed page's notebook, with outputs, to download
+    "report_error",  # conf/report_error.py: "Report an error" links to a new issue naming the page or equation
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
     "katex_render",  # conf/katex_render.py: KaTeX run inside the build, every formula checked as its page is read
     # The package's reference, book/api.md (issue 15, item 8): its numpydoc docstrings, with each function's source.
@@ -182,6 +184,9 @@ _page_kernels.install(KERNEL_CONFIG, start_server=_some_page_will_execute())
 # buttons copy derive from it. Pages link to each other relatively, so a local build works wherever it is served.
 # Build for another host with `make html SPHINXOPTS="-D html_baseurl=https://example.org/path/"`.
 html_baseurl = "https://backprop-derived.github.io/"
+# The repository, set here and nowhere else: the "Report an error" links (a new issue on its tracker) and the notebook
+# download's "clone the repository" derive from it. Override it like html_baseurl: `-D repository_url=https://…`.
+repository_url = "https://github.com/backprop-derived/backprop-derived"
 # Pages that moved: {"old-page": "new-page.html"}. The old URL keeps working, and keeps the #fragment of the link.
 redirects: dict[str, str] = {}
 redirect_html_template_file = "../conf/redirect.html"  # relative to book/
@@ -215,8 +220,13 @@ html_context = {"default_mode": "auto"}
 html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
+    # The theme's download button would offer the page's Markdown source and the browser's print, never the executed
+    # notebook (MyST-NB 1.4 does not tell the theme of one), in an icon menu: each executed page's footer links to
+    # the notebook instead, in words (conf/notebook_download.py).
     "use_download_button": False,
     "use_fullscreen_button": False,
+    # below the article: the executed notebook to download, and "Report an error" (issue 15, items 7 and 10)
+    "article_footer_items": ["notebook-download.html", "report-error.html"],
 }
 # -- Search (issue 15, item 3) -------------------------------------------------------------------------------------
 # conf/search_results.js ranks a page whose title matches first, adds a result for each matching section title

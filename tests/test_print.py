@@ -15,8 +15,9 @@ import pytest
 CHEAT_SHEET_MAX_PAGES = 2
 
 # Text that only the theme's chrome shows: the skip link, the header's search button, the copy-link buttons, the
-# toggle of a collapsed code cell, the previous/next links and the footer.
-CHROME = ["Skip to main content", "Ctrl+K", "Copy link", "Show code cell source", "previous", "By the backprop"]
+# toggle of a collapsed code cell, the previous/next links, the footer, and the report and notebook links.
+CHROME = ["Skip to main content", "Ctrl+K", "Copy link", "Show code cell source", "previous", "By the backprop",
+          "Report an error", "Download this page as a notebook"]
 
 _OBJECT = re.compile(rb"(\d+)\s+0\s+obj\b(.*?)\bendobj", re.S)
 _STREAM = re.compile(rb"\bstream\r?\n(.*)\bendstream", re.S)

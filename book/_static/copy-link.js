@@ -134,6 +134,32 @@
     });
   }
 
+  // Issue 15, item 10: next to each labelled equation's copy buttons, a "Report an error" link to a new issue that
+  // names the equation by its number and its anchor. The tracker's address, and the question the issue asks, come
+  // from the page's own report link (conf/report_error.py, which takes them from repository_url in conf/conf.py).
+  function addReportLinks() {
+    var pageLink = document.querySelector(".report-error-page a");
+    if (!pageLink) return;
+    var form = new URL(pageLink.href);
+    var question = (form.searchParams.get("body") || "").replace(/^Page: .*\n+/, "");
+    var title = pageTitle();
+    document.querySelectorAll('div.math[id^="equation-"]').forEach(function (eq) {
+      var eqno = eq.querySelector(".eqno");
+      var number = eqno ? eqno.firstChild.textContent.trim() : "";
+      var label = eq.id.replace(/^equation-/, "");
+      var what = number ? "equation " + number : "equation " + label;
+      var link = document.createElement("a");
+      link.className = "report-error";
+      link.href = form.origin + form.pathname +
+        "?title=" + encodeURIComponent("Error in " + what + " (" + label + ") on the page \u201c" + title + "\u201d") +
+        "&body=" + encodeURIComponent("Equation: " + pageUrl() + "#" + eq.id + "\n\n" + question);
+      link.setAttribute("aria-label", "Report an error in " + what);
+      link.title = "Report an error in " + what;
+      link.textContent = "Report an error";
+      (eqno || eq).appendChild(link);
+    });
+  }
+
   // The math is typeset while the site builds (KaTeX), so only web fonts arriving late can still move the target:
   // once they have, land on it again, and say so (tests wait for data-math-ready).
   function fontsLoaded() {
@@ -171,6 +197,8 @@
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addButtons);
   else addButtons();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", addReportLinks);
+  else addReportLinks();
   if (document.readyState === "complete") afterLoad();
   else window.addEventListener("load", afterLoad);
 })();

@@ -1,0 +1,48 @@
+"""Report an error: a link, on every page, to a new issue on the repository's tracker that names the page (a local
+extension, loaded from conf/; issue 15, item 10).
+
+The repository's address is ``repository_url`` in conf/conf.py, set there once, and overridable like
+``html_baseurl``: ``make html SPHINXOPTS="-D repository_url=https://github.com/someone/fork"``. Each page's footer
+(conf/_templates/report-error.html, one of the theme's ``article_footer_items``) links to
+``<repository_url>/issues/new?title=…&body=…`` with the page's title, and its canonical URL (from
+``html_baseurl``) in the body. Each labelled equation gets a link of its own from book/_static/copy-link.js, which
+takes the tracker's address from the page's link and puts the equation's anchor in the body.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util.nodes import clean_astext
+
+QUESTION = "What is wrong, and what should it say?"
+
+
+def new_issue_url(repository_url: str, title: str, body: str) -> str:
+    """The address of GitHub's form for a new issue, with its title and body filled in (percent-encoded)."""
+    return f"{repository_url}/issues/new?title={quote(title, safe='')}&body={quote(body, safe='')}"
+
+
+def _check_repository_url(app: Sphinx, config) -> None:
+    if not config.repository_url.startswith("https://") or config.repository_url.endswith("/"):
+        raise ExtensionError(
+            f"repository_url must be an https:// address without a trailing '/'; got {config.repository_url!r}")
+
+
+def _page_report_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """`report_error_url` for the footer template of every page read from book/ (not genindex or search)."""
+    context["repository_url"] = app.config.repository_url
+    if doctree is None or "pageurl" not in context:
+        return
+    title = clean_astext(app.env.titles[pagename]) if pagename in app.env.titles else pagename
+    body = f"Page: {context['pageurl']}\n\n{QUESTION}\n"
+    context["report_error_url"] = new_issue_url(app.config.repository_url, f"Error on the page “{title}”", body)
+
+
+def setup(app: Sphinx) -> dict:
+    app.add_config_value("repository_url", "", "html", types=frozenset({str}))
+    app.connect("config-inited", _check_repository_url)
+    app.connect("html-page-context", _page_report_link)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
