@@ -29,6 +29,9 @@ def _check_repository_url(app: Sphinx, config) -> None:
     if not config.repository_url.startswith("https://") or config.repository_url.endswith("/"):
         raise ExtensionError(
             f"repository_url must be an https:// address without a trailing '/'; got {config.repository_url!r}")
+    # {{ repository }} in a page: a link to it (book/api.md)
+    config.myst_substitutions = {**config.myst_substitutions,
+                                 "repository": f"[the repository]({config.repository_url})"}
 
 
 def _page_report_link(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -136,7 +136,7 @@ def tanh_prime(Z):
     Returns
     -------
     numpy.ndarray, same shape as `Z`
-        Entries in (0, 1].
+        Entries in [0, 1]: 1 - tanh(Z)², which rounds to exactly 0 in float64 once abs(Z) is above about 19.
 
     Raises
     ------

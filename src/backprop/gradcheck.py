@@ -4,7 +4,7 @@ A centred difference (f(x + ε) - f(x - ε)) / 2ε has truncation error of order
 difference. Rounding adds an error of order u·S/ε, where u ≈ 1.1e-16 is the float64 unit roundoff and S the size of
 the numbers f is computed from (at least |f|; larger when f is a small result of larger terms, as -log a is for a
 near 1), so the total is smallest near ε ≈ u^(1/3) ≈ 5e-6 for a cost of order 1. The default step, ε = 1e-5, sits there: an analytic gradient that is
-right then agrees to about 1e-9 relative error or better, and one that is wrong does not.
+right then agrees to a relative error below about 1e-7 (often 1e-10 to 1e-8), and one that is wrong does not.
 """
 
 import numpy as np
@@ -152,7 +152,8 @@ def relative_error(analytic, numerical):
     Returns
     -------
     float
-        In [0, 1]: around 1e-9 or below for a correct gradient in float64, and far larger for a wrong one.
+        In [0, 1]: below about 1e-7 for a correct gradient in float64 (often 1e-10 to 1e-8), and far larger for a
+        wrong one.
 
     Raises
     ------

@@ -142,7 +142,7 @@ def dz_from_da(dA, Z, activation):
 def weight_gradient(dZ, A_prev):
     """dW = (1/m) dZ A_prevᵀ: the mean over the m examples of the outer products dz⁽ⁱ⁾ a_prev⁽ⁱ⁾ᵀ.
 
-    Implements {eq}`eq-dw`.
+    Implements {eq}`eq-dw`, and {eq}`eq-dw-sum`, the same product written as a sum over the examples.
 
     Parameters
     ----------
@@ -177,7 +177,7 @@ def weight_gradient(dZ, A_prev):
 def bias_gradient(dZ):
     """db = (1/m) Σᵢ dz⁽ⁱ⁾: the mean of dZ's columns.
 
-    Implements {eq}`eq-db`.
+    Implements {eq}`eq-db`, and {eq}`eq-lr-db` for logistic regression's one unit (as a (1, 1) array).
 
     Parameters
     ----------
@@ -284,7 +284,8 @@ def dz_hidden(W_next, dZ_next, Z, activation):
 def layer_backward(dA, cache):
     """Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then `layer_backward_from_dz`.
 
-    Implements {eq}`eq-dz-from-da`, {eq}`eq-da-prev`, {eq}`eq-dw` and {eq}`eq-db`.
+    Implements {eq}`eq-dz-from-da`, {eq}`eq-da-prev`, {eq}`eq-dw` and {eq}`eq-db`, the step
+    {eq}`eq-layer-backward-step`.
 
     Parameters
     ----------

@@ -36,8 +36,10 @@ def output_dz(AL, Y):
     """dZ[L] = A[L] - Y, for a sigmoid output with binary cross-entropy or a softmax output with categorical
     cross-entropy.
 
-    Implements {eq}`eq-dz-output`. For sigmoid it equals `output_da` times `logistic_prime(Z)`; for softmax it equals
-    the softmax Jacobian, transposed, times dA (-Y / A[L] for cross-entropy), one example at a time.
+    Implements {eq}`eq-dz-output` (and {eq}`eq-lr-dz`, its one-unit case). For sigmoid it equals `output_da` times
+    `logistic_prime(Z)`; for softmax it equals the softmax Jacobian, transposed, times dA (-Y / A[L] for
+    cross-entropy), one example at a time, when each column of Y sums to 1 (one-hot labels do; this function does
+    not check it).
 
     Parameters
     ----------
@@ -142,7 +144,8 @@ def example_losses(AL, Y, output="sigmoid"):
 def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
     """The cost J = (1/m) Σᵢ L⁽ⁱ⁾, the mean of `example_losses`, plus maybe an L2 term.
 
-    Implements {eq}`eq-cost`; with `params` and `l2` = λ > 0, {eq}`eq-l2-cost`:
+    Implements {eq}`eq-cost`; with `params` and `l2` = λ > 0, {eq}`eq-l2-cost` (also written
+    {eq}`eq-cost-l2`):
     J = (1/m) Σᵢ L⁽ⁱ⁾ + (λ/2m) Σ_l ‖W[l]‖²_F, no longer a mean of per-example losses.
 
     Parameters
@@ -193,10 +196,11 @@ def example_losses_from_logits(ZL, Y, output="sigmoid"):
     """The loss L of each example, computed from the logits Z[L] instead of from A[L].
 
     Implements {eq}`eq-loss-from-logits`: for sigmoid, Σₖ max(zₖ, 0) - yₖ zₖ + log(1 + exp(-abs(zₖ))); for softmax,
-    -Σₖ yₖ log aₖ with log aₖ = zₖ - log Σⱼ exp(zⱼ) (log-sum-exp). In exact arithmetic it equals
-    ``example_losses(g(ZL), Y, output)``. In float64 it never forms 1 - A[L] nor takes the log of a rounded A[L], so
-    it stays accurate, and finite, where A[L] is close to 0 or 1: `example_losses` refuses an A[L] that has rounded
-    to 1 (a sigmoid's, from z ≈ 37), whose loss this function still returns.
+    -Σₖ yₖ log aₖ with log aₖ = zₖ - log Σⱼ exp(zⱼ) (log-sum-exp), which is the form of {eq}`eq-loss-from-logits`
+    because each column of Y sums to 1 (checked). In exact arithmetic it equals ``example_losses(g(ZL), Y,
+    output)``. In float64 it never forms 1 - A[L] nor takes the log of a rounded A[L], so it stays accurate, and
+    finite, where A[L] is close to 0 or 1: `example_losses` refuses an A[L] that has rounded to 1 (a sigmoid's, from
+    z ≈ 37), whose loss this function still returns.
 
     Parameters
     ----------

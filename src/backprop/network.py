@@ -122,8 +122,9 @@ def gradients(
     ({eq}`eq-dropout-backward`). For a normalized layer the backward pass goes through
     Z̃, Ẑ, σ² and μ to Z ({eq}`eq-bn-dgamma`, {eq}`eq-bn-dbeta`, {eq}`eq-bn-dz`); a
     normalized output layer's A[L] - Y is dZ̃[L].
-    Implements {eq}`eq-l2-dw`, {eq}`eq-dropout-backward`, {eq}`eq-bn-dgamma`,
-    {eq}`eq-bn-dbeta` and {eq}`eq-bn-dz` (no other public function computes them).
+    Implements {eq}`eq-l2-dw` (also written {eq}`eq-dw-l2`), {eq}`eq-dropout-backward`,
+    {eq}`eq-bn-dgamma`, {eq}`eq-bn-dbeta`, {eq}`eq-bn-dz` and {eq}`eq-bn-db` (no other public
+    function computes them).
 
     Parameters
     ----------
@@ -145,11 +146,13 @@ def gradients(
     dict of str to numpy.ndarray
         For l = 1, ..., L:
 
-        - ``"dZ{l}"``, shape (n[l], m): column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾, so the array is m ∂J/∂Z[l] (no 1/m);
-          for a batch-normalized layer, where examples are coupled, it is m ∂J/∂Z[l]
-          with Z[l] taken before normalization;
-        - ``"dA{l-1}"``, shape (n[l-1], m): m ∂J/∂A[l-1], stacked the same way (no 1/m),
-          A[l-1] being layer l's input (after dropout); ``"dA0"`` is m ∂J/∂X;
+        - ``"dZ{l}"``, shape (n[l], m): m ∂J/∂Z[l] (no 1/m). Above the highest
+          batch-normalized layer, column i is also ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾, example i's own loss;
+          at and below it, where the examples are coupled, it is m ∂J/∂Z[l] only (Z[l]
+          taken before normalization);
+        - ``"dA{l-1}"``, shape (n[l-1], m): m ∂J/∂A[l-1] (no 1/m), one example per
+          column in the same layers as dZ, A[l-1] being layer l's input (after dropout);
+          ``"dA0"`` is m ∂J/∂X;
         - ``"dW{l}"``, shape (n[l], n[l-1]): dJ/dW[l] (carries 1/m), with (λ/m) W[l];
         - ``"db{l}"``, shape (n[l], 1): dJ/db[l] (carries 1/m), 0 up to rounding for a
           batch-normalized layer;
@@ -261,9 +264,9 @@ def random_params(layer_dims, seed=0, scale=None):
 def descent_step(params, grads, learning_rate):
     """One step of gradient descent on J: W[l] - α dW[l] and b[l] - α db[l] for every layer.
 
-    Also γ[l] - α dγ[l] and β[l] - α dβ[l] for a batch-normalized layer. With dW[l] from
-    `gradients` with l2 = λ, the step is {eq}`eq-l2-update`: W[l] shrinks by the factor
-    (1 - αλ/m) (weight decay) before the data term's step.
+    Also γ[l] - α dγ[l] and β[l] - α dβ[l] for a batch-normalized layer. Implements
+    {eq}`eq-l2-update` when dW[l] comes from `gradients` with l2 = λ: W[l] shrinks by the
+    factor (1 - αλ/m) (weight decay) before the data term's step.
 
     Parameters
     ----------

@@ -17,10 +17,10 @@ __all__ = ["softmax_dz_from_da"]
 def softmax_dz_from_da(dA, Z):
     """dZ = A * (dA - Σₖ Aₖ dAₖ) for A = softmax(Z): each example's softmax Jacobian, transposed, times its dA.
 
-    Implements {eq}`eq-softmax-dz-from-da`. Column i is (diag(a) - a aᵀ)ᵀ da for a = softmax(Z[:, i]) and
-    da = dA[:, i]; the Jacobian is symmetric, and the product is computed in O(n[l]) per example, without the
-    n[l] x n[l] matrix. With dA = -Y / A (categorical cross-entropy) and columns of Y that sum to 1, it is A - Y
-    ({eq}`eq-dz-output`).
+    Implements {eq}`eq-softmax-dz-from-da` and, for one example, {eq}`eq-softmax-jacobian-times-da`. Column i is
+    (diag(a) - a aᵀ)ᵀ da for a = softmax(Z[:, i]) and da = dA[:, i]; the Jacobian is symmetric, and the product is
+    computed in O(n[l]) per example, without the n[l] x n[l] matrix. With dA = -Y / A (categorical cross-entropy)
+    and columns of Y that sum to 1, it is A - Y ({eq}`eq-dz-output`).
 
     Parameters
     ----------

@@ -37,10 +37,14 @@ class TrainingCache(NamedTuple):
         W A_prev + b, before normalization.
     activation : str
         Name of g[l].
-    gamma, beta : numpy.ndarray, shape (n[l], 1), or None
-        γ[l] and β[l] if the layer is batch-normalized ({eq}`eq-bn-forward`).
-    mu, var : numpy.ndarray, shape (n[l], 1), or None
-        The batch mean μ and biased (1/m) variance σ² of each unit's row of Z.
+    gamma : numpy.ndarray, shape (n[l], 1), or None
+        γ[l] if the layer is batch-normalized ({eq}`eq-bn-forward`).
+    beta : numpy.ndarray, shape (n[l], 1), or None
+        β[l] if the layer is batch-normalized.
+    mu : numpy.ndarray, shape (n[l], 1), or None
+        The batch mean μ of each unit's row of Z.
+    var : numpy.ndarray, shape (n[l], 1), or None
+        The biased (1/m) batch variance σ² of each unit's row of Z.
     Zhat : numpy.ndarray, shape (n[l], m), or None
         Ẑ = (Z - μ) / sqrt(σ² + ε).
     Ztilde : numpy.ndarray, shape (n[l], m), or None
