@@ -124,7 +124,9 @@ Search.htmlToText = (htmlString, anchor) => {
     console.warn("backprop-derived search: no <article> in the main part of the page (see conf/search_results.js)");
     return "";
   }
-  root.querySelectorAll(".headerlink, script, style, button").forEach((element) => element.remove());
+  // Chrome, and the code of the page's cells (a summary is prose; the words of the code still find the page).
+  root.querySelectorAll(".headerlink, script, style, button, .cell_input, .copy-link-pair, .report-error")
+    .forEach((element) => element.remove());
   const heading = root.querySelector("h1, h2, h3, h4, h5, h6");
   if (heading) heading.remove(); // the result's title says it already
   root.querySelectorAll(".katex").forEach((formula) => {
@@ -133,6 +135,19 @@ Search.htmlToText = (htmlString, anchor) => {
     formula.replaceWith(formula.closest(".katex-display") ? ` ${text} ` : text); // a display formula: its own words
   });
   return root.textContent.replace(/\s+/g, " ").trim();
+};
+
+// A one-letter word of the query (the m of "1/m") still finds pages, but is not highlighted: every m of every
+// summary, and of the page a result opens, would be.
+const _sphinxParseQuery = Search._parseQuery;
+
+Search._parseQuery = (query) => {
+  const parsed = _sphinxParseQuery(query);
+  const highlightTerms = parsed[3];
+  [...highlightTerms].filter((term) => term.length < 2).forEach((term) => highlightTerms.delete(term));
+  if (typeof SPHINX_HIGHLIGHT_ENABLED !== "undefined" && SPHINX_HIGHLIGHT_ENABLED)
+    localStorage.setItem("sphinx_highlight_terms", [...highlightTerms].join(" "));
+  return parsed;
 };
 
 const _sphinxPerformSearch = Search._performSearch;

@@ -2,7 +2,8 @@
 
 conf/search_results.js (issue 15, item 3: page-title matches first, section results, summaries without theme chrome
 and with each formula once) is Sphinx's `html_search_scorer` file: Sphinx writes it into _static/language_data.js.
-Besides the Scorer, it replaces Search.htmlToText and wraps Search._performSearch of Sphinx's searchtools.js, and it
+Besides the Scorer, it replaces Search.htmlToText and wraps Search._performSearch and Search._parseQuery of Sphinx's
+searchtools.js, and it
 relies on the theme's search.html loading language_data.js after searchtools.js. Those are not public interfaces: if
 Sphinx or pydata-sphinx-theme changes any of them, the search would quietly fall back to Sphinx's own results, or
 break, so the build stops instead and names what to check.
@@ -48,6 +49,10 @@ PINNED = {
     "the Scorer's score hook, applied to every result":
         "normalResults.forEach((item) => (item[4] = Scorer.score(item)));",
     "a Scorer defined only when none is defined yet": 'if (typeof Scorer === "undefined") {',
+    "Search._parseQuery, which search_results.js wraps": "_parseQuery: (query) => {",
+    "its list of words to highlight, which the wrapper shortens":
+        'localStorage.setItem(\n        "sphinx_highlight_terms",',
+    "its call through the Search object": "] = Search._parseQuery(query);",
 }
 # The theme's search.html loads searchtools.js, then language_data.js (with search_results.js in it).
 SCRIPT_ORDER = re.compile(r"_static/searchtools\.js.*?_static/language_data\.js", re.S)

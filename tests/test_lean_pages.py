@@ -306,12 +306,12 @@ def test_code_blocks_far_below_can_be_focused_and_near_the_screen_only_those_tha
         document.querySelectorAll('details').forEach(d => { d.open = true; });
         for (const e of document.querySelectorAll('pre, .cell_output > .output')) {
             e.scrollIntoView();
-            // An observer created after the page's is told after it (observers are notified in the order they
-            // were created): once this one has been, the page's has set the tab stop.
-            await new Promise(r => {
-                const seen = new IntersectionObserver(() => { seen.disconnect(); r(); }, {rootMargin: '100% 0px'});
-                seen.observe(e); });
-            const scrolls = e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight;
+            // Wait, frame by frame (2 s at most), for the page's observer to set the tab stop this block needs.
+            const scrolling = () => e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight;
+            const until = performance.now() + 2000;
+            while (e.tabIndex !== (scrolling() ? 0 : -1) && performance.now() < until)
+                await new Promise(r => requestAnimationFrame(r));
+            const scrolls = scrolling();
             kinds.push([scrolls, e.tabIndex]);
         }
         return kinds; }""")

@@ -12,7 +12,8 @@ import zlib
 
 import pytest
 
-CHEAT_SHEET_MAX_PAGES = 2
+# Course 1's lines fit two A4 pages; Course 2's section (L2, dropout, batch norm) adds up to two more.
+CHEAT_SHEET_MAX_PAGES = 4
 
 # Text that only the theme's chrome shows: the skip link, the header's search button, the copy-link buttons, the
 # toggle of a collapsed code cell, the previous/next links, the footer, and the report and notebook links.
@@ -162,7 +163,7 @@ def cheat_sheet_pdf(browser, site_url):
 
 
 @pytest.mark.build
-def test_cheat_sheet_prints_on_at_most_two_a4_pages(cheat_sheet_pdf):
+def test_cheat_sheet_prints_on_at_most_four_a4_pages(cheat_sheet_pdf):
     pages = page_count(cheat_sheet_pdf)
     assert 1 <= pages <= CHEAT_SHEET_MAX_PAGES, f"the cheat sheet prints on {pages} A4 pages"
 
@@ -173,7 +174,8 @@ def test_cheat_sheet_prints_its_text_on_every_page(cheat_sheet_pdf):
     assert all(len(text) > 200 for text in texts), [len(text) for text in texts]
     printed = "".join(texts)
     for expected in ["Cheat sheet: every line of backprop", "The answer in one line", "Week 2: logistic regression",
-                     "derived", "one example per column", "averages the examples", "The check that runs"]:
+                     "derived", "one example per column", "averages the examples", "Course 2: L2, dropout, batch norm",
+                     "The check that runs"]:
         assert squeezed(expected) in printed, f"{expected!r} is not in the printed cheat sheet"
 
 

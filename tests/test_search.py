@@ -25,10 +25,13 @@ def search(context, site_url, query):
         const status = document.querySelector('#search-results .search-summary');
         const results = document.querySelectorAll('#search-results li');
         return status && status.textContent && results.length
-            && [...results].every(li => li.querySelector('p.context')); }""", timeout=15_000)
+            && [...results].every(li => li.querySelector('p.context') || li.classList.contains('kind-object')); }""",
+        timeout=15_000)
+    # A page or section result has a summary (p.context); an entry of the package's reference ("backprop.dropout_masks,
+    # Python function") has its kind instead.
     results = page.eval_on_selector_all("#search-results li", """items => items.map(li => [
         li.querySelector('a').getAttribute('href'), li.querySelector('a').textContent,
-        li.querySelector('p.context').textContent])""")
+        (li.querySelector('p.context') || li).textContent])""")
     return page, problems, results
 
 
