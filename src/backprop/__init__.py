@@ -1,4 +1,4 @@
-"""backprop: the backpropagation formulas of a fully connected network, in numpy, one equation per function.
+"""backprop: the backpropagation formulas of a fully connected network, in numpy, a function for each step.
 
 Conventions (those of the Deep Learning Specialization, Course 1):
 
@@ -12,10 +12,10 @@ Conventions (those of the Deep Learning Specialization, Course 1):
   dropout ``masks`` (from `dropout_masks`) with ``keep_prob``, and batch-normalize layer
   l when params holds ``gamma{l}`` and ``beta{l}`` (ε is ``bn_eps``). With batch norm
   the examples are coupled, and ``dZ[l]`` keeps the meaning m ∂J/∂Z[l].
-- Every public function checks its inputs first, and its errors name the function, the argument, and the expected
+- Every function of the pass checks its inputs first, and its errors name the function, the argument, and the expected
   and actual shapes. Arrays are computed in float64, and no function writes to its caller's arrays.
 
-Each formula function's docstring names the label of the equation it implements on the site (``eq-dw``, ...).
+Each formula function's docstring links the equations it implements on the site (``eq-dw``, ...).
 """
 
 from .activations import (

@@ -4,7 +4,7 @@ Numpy broadcasting turns many shape mistakes into wrong numbers rather than erro
 ``(n, m)`` adds without complaint), so every public function of `backprop` checks its arrays first. An error names
 the function, the argument, what was expected and what was received, for example::
 
-    layer_backward: dZ must have shape (3, 5) like Z; got (5, 3)
+    layer_backward: dA must have shape (3, 5) like Z; got (5, 3)
 
 Every array is converted to float64 on the way in. The conversion makes a new array when the dtype differs, and
 never writes to the caller's array.
@@ -133,7 +133,7 @@ def require_shape(func, name, x, shape, like=None, why=None, note=None):
     Raises
     ------
     ValueError
-        If the shapes differ, for example ``layer_backward: dZ must have shape (3, 5) like Z; got (5, 3)``.
+        If the shapes differ, for example ``layer_backward: dA must have shape (3, 5) like Z; got (5, 3)``.
 
     Examples
     --------
