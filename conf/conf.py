@@ -40,6 +40,7 @@ extensions = [
     "search_results",  # conf/search_results.py: section titles as plain text in the search index (see its docstring)
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "notebook_download",  # conf/notebook_download.py: each executed page's notebook, with outputs, to download
+    "copy_links",  # conf/copy_links.py: "copy link" buttons on labelled equations and answer boxes, in the HTML
     "report_error",  # conf/report_error.py: "Report an error" links to a new issue naming the page or equation
     "sphinxcontrib.katex",  # math, rendered while the site builds: see "Math" below
     "katex_render",  # conf/katex_render.py: KaTeX run inside the build, every formula checked as its page is read

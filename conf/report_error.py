@@ -5,12 +5,13 @@ The repository's address is ``repository_url`` in conf/conf.py, set there once, 
 ``html_baseurl``: ``make html SPHINXOPTS="-D repository_url=https://github.com/someone/fork"``. Each page's footer
 (conf/_templates/report-error.html, one of the theme's ``article_footer_items``) links to
 ``<repository_url>/issues/new?title=…&body=…`` with the page's title, and its canonical URL (from
-``html_baseurl``) in the body. Each labelled equation gets a link of its own from book/_static/copy-link.js, which
-takes the tracker's address from the page's link and puts the equation's anchor in the body.
+``html_baseurl``) in the body. Each labelled equation gets a link of its own (`equation_report_link`, which
+conf/copy_links.py writes after the equation's copy-link buttons), whose body names the equation's anchor.
 """
 
 from __future__ import annotations
 
+import html
 from urllib.parse import quote
 
 from sphinx.application import Sphinx
@@ -42,6 +43,16 @@ def _page_report_link(app: Sphinx, pagename: str, templatename: str, context: di
     title = clean_astext(app.env.titles[pagename]) if pagename in app.env.titles else pagename
     body = f"Page: {context['pageurl']}\n\n{QUESTION}\n"
     context["report_error_url"] = new_issue_url(app.config.repository_url, f"Error on the page “{title}”", body)
+
+
+def equation_report_link(repository_url: str, page_title: str, page_url: str, anchor: str, number: str) -> str:
+    """A labelled equation's "Report an error" link (HTML): a new issue naming the equation by number and anchor."""
+    label = anchor.removeprefix("equation-")
+    what = f"equation {number.strip() or label}"
+    href = new_issue_url(repository_url, f"Error in {what} ({label}) on the page “{page_title}”",
+                         f"Equation: {page_url}#{anchor}\n\n{QUESTION}\n")
+    return (f'<a class="report-error" href="{html.escape(href)}" aria-label="Report an error in {what}" '
+            f'title="Report an error in {what}">Report an error</a>')
 
 
 def setup(app: Sphinx) -> dict:

@@ -350,27 +350,32 @@ def test_on_a_phone_a_tapped_contents_entry_closes_the_drawer_and_shows_its_sect
     assert not problems, "\n".join(problems)
 
 
-def test_a_formula_that_scrolls_sideways_fades_at_the_edge_where_more_of_it_lies(browser, site_url):
-    """On a phone a wide formula scrolls inside its box: its right edge fades at first, its left edge once scrolled to
-    the end, and a formula that fits does not fade (site.css, a scroll-driven animation)."""
+@pytest.mark.parametrize("page_name, what, boxes_selector", [
+    ("transpose.html", "formula", "div.math .katex-html"),
+    ("batch-norm.html", "table", ".pst-scrollable-table-container"),
+])
+def test_a_formula_or_table_that_scrolls_sideways_fades_at_the_edge_where_more_of_it_lies(
+        browser, site_url, page_name, what, boxes_selector):
+    """On a phone a wide formula or table scrolls inside its box: its right edge fades at first, its left edge once
+    scrolled to the end, and one that fits does not fade (site.css, a scroll-driven animation)."""
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.goto(f"{site_url}transpose.html")
+    page.goto(f"{site_url}{page_name}")
     page.wait_for_selector("html[data-math-ready]", state="attached")
     page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
     fades = """e => { const s = getComputedStyle(e);
         return [parseFloat(s.getPropertyValue('--formula-fade-left')), parseFloat(s.getPropertyValue('--formula-fade-right'))]; }"""
-    boxes = page.evaluate_handle("""() => [...document.querySelectorAll('div.math .katex-html')]""")
+    boxes = page.evaluate_handle("selector => [...document.querySelectorAll(selector)]", boxes_selector)
     wide = page.evaluate_handle("boxes => boxes.find(e => e.scrollWidth > e.clientWidth + 1)", boxes).as_element()
     narrow = page.evaluate_handle("boxes => boxes.find(e => e.scrollWidth <= e.clientWidth)", boxes).as_element()
-    assert wide and narrow, "transpose.html needs a formula wider than a phone and one that fits"
+    assert wide and narrow, f"{page_name} needs a {what} wider than a phone and one that fits"
     wide.scroll_into_view_if_needed()
     next_frames(page)
     left, right = wide.evaluate(fades)
-    assert left == 0 and right > 0, f"at the start: left fade {left}, right fade {right}"
+    assert left == 0 and right > 0, f"{page_name}, a wide {what} at the start: left fade {left}, right fade {right}"
     wide.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
     next_frames(page)
     left, right = wide.evaluate(fades)
-    assert left > 0 and right == 0, f"scrolled to the end: left fade {left}, right fade {right}"
-    assert narrow.evaluate(fades) == [0, 0]
+    assert left > 0 and right == 0, f"{page_name}, a wide {what} scrolled to the end: left fade {left}, right {right}"
+    assert narrow.evaluate(fades) == [0, 0], f"{page_name}: a {what} that fits fades"
     context.close()

@@ -33,6 +33,13 @@ def test_every_page_transfers_at_most_400_kib_gzipped(page_loads):
     assert not heavy, f"over the {kib(BUDGET)} budget:\n" + "\n".join(report)
 
 
+# Every element (or ::before/::after) that draws a glyph in Font Awesome's font, which no page has.
+DRAWN_IN_FONT_AWESOME = """() => [...document.querySelectorAll('*')].flatMap((el) => [null, '::before', '::after']
+    .filter((pseudo) => /Font Awesome/.test(getComputedStyle(el, pseudo).fontFamily)
+        && (pseudo ? /^".+"/.test(getComputedStyle(el, pseudo).content) : el.innerText.trim()))
+    .map((pseudo) => el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + (pseudo || '')))"""
+
+
 @pytest.mark.build
 def test_no_page_loads_font_awesome(page_loads, site_url, browser):
     # The theme's icons are drawn by book/_static/lean.css; Font Awesome's script is 540 KB and its font 115 KB.
@@ -42,13 +49,26 @@ def test_no_page_loads_font_awesome(page_loads, site_url, browser):
     if loaders:
         page = browser.new_page()
         page.goto(site_url + next(iter(loaders)))
-        drawn = page.evaluate("""() => [...document.querySelectorAll('*')].flatMap((el) => [null, '::before', '::after']
-            .filter((pseudo) => /Font Awesome/.test(getComputedStyle(el, pseudo).fontFamily)
-                && (pseudo ? /^".+"/.test(getComputedStyle(el, pseudo).content) : el.innerText.trim()))
-            .map((pseudo) => el.tagName.toLowerCase() + '.' + [...el.classList].join('.') + (pseudo || '')))""")
+        drawn = page.evaluate(DRAWN_IN_FONT_AWESOME)
         page.close()
         loaders["drawn in Font Awesome's font (add the icon to book/_static/lean.css)"] = sorted(set(drawn))[:10]
     assert not loaders, "\n".join(f"{page}: {urls}" for page, urls in loaders.items())
+
+
+@pytest.mark.build
+def test_a_page_opened_from_a_search_result_draws_no_icon_in_font_awesome(site_url, browser):
+    # Sphinx adds "Hide Search Matches" to a page opened from a search result; the theme gives it a glyph of Font
+    # Awesome's font, which no page loads (an empty box): lean.css draws it.
+    page = browser.new_page()
+    page.goto(site_url + "transpose.html?highlight=transpose")
+    page.wait_for_selector("#searchbox .highlight-link a")
+    drawn = page.evaluate(DRAWN_IN_FONT_AWESOME)
+    icon = page.evaluate("""() => { const s = getComputedStyle(
+        document.querySelector('#searchbox .highlight-link a'), '::before');
+        return [s.maskImage || s.webkitMaskImage, s.width]; }""")
+    page.close()
+    assert not drawn, f"drawn in Font Awesome's font: {drawn}"
+    assert icon[0].startswith("url(") and icon[1] != "0px", f"the magnifier is not drawn: {icon}"
 
 
 def test_page_load_counts_compressed_bytes_and_waits_for_late_requests(tmp_path, browser):
