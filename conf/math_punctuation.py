@@ -4,6 +4,13 @@ A browser may break a line between a formula and the comma that follows it, so t
 Each inline formula followed by punctuation (", . ; : ! ? ) ]" and closing quotes) is wrapped with that punctuation in
 <span class="math-nowrap">, which book/_static/site.css keeps on one line; the formula itself may still break inside,
 where KaTeX allows it. Section titles get the same in the page's contents, which Sphinx copies without the wrapper.
+
+A long formula that breaks across lines must keep its punctuation after its last piece. KaTeX writes a formula as
+pieces (`<span class="base">`, inline blocks) that a line may break between; the browser may also break right after
+the last piece, before the punctuation, whatever the white-space of the text around it, because the line breaker
+asks the piece's parent. So, as each page is written, the last piece of each glued formula is wrapped in
+<span class="katex-tail">, which site.css does not let wrap: the punctuation moves with that piece. (The theme lays
+inline math out as one inline-flex box, which kept the comma beside the box's first line; site.css makes it text.)
 tests/test_browser.py checks every page at phone width.
 """
 
@@ -64,8 +71,44 @@ def glue_contents(app: Sphinx, doctree: nodes.document) -> None:
         glue(toc)
 
 
+TAG = re.compile(r"<span\b[^>]*>|</span>")
+GLUED = '<span class="math-nowrap">'
+
+
+def wrap_last_piece(body: str) -> str:
+    """`body` with the last KaTeX piece of every glued formula wrapped in <span class="katex-tail">."""
+    inserts: list[tuple[int, str]] = []
+    start = body.find(GLUED)
+    while start != -1:
+        pieces = body.find('<span class="katex-html"', start)
+        depth, last = 0, None
+        for tag in TAG.finditer(body, pieces):
+            if tag.group().startswith("</"):
+                depth -= 1
+                if depth == 1 and last is not None and last[1] is None:
+                    last = (last[0], tag.end())
+                if depth == 0:
+                    break
+            else:
+                depth += 1
+                if depth == 2 and 'class="base"' in tag.group():
+                    last = (tag.start(), None)
+        if last is not None and last[1] is not None:
+            inserts += [(last[0], '<span class="katex-tail">'), (last[1], "</span>")]
+        start = body.find(GLUED, start + len(GLUED))
+    for position, text in sorted(inserts, reverse=True):
+        body = body[:position] + text + body[position:]
+    return body
+
+
+def _tails(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if "body" in context:
+        context["body"] = wrap_last_piece(context["body"])
+
+
 def setup(app: Sphinx) -> dict:
     app.add_transform(GlueMathToPunctuation)
     app.add_post_transform(GlueMathToPunctuationLate)
     app.connect("doctree-read", glue_contents, priority=900)  # after the toctree collector (500)
+    app.connect("html-page-context", _tails)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

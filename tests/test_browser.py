@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from browserkit import DESKTOP, PHONE, next_frames
+from browserkit import DESKTOP, PHONE, animations_finished, next_frames
 from buildkit import ROOT
 
 pytestmark = pytest.mark.build
@@ -314,24 +314,36 @@ def test_copy_link_says_it_copies_markdown_and_offers_the_plain_url_too(browser,
 
 # Where inline math is followed by punctuation ("$x$," or "$\\frac{1}{m}$."), the punctuation's first character,
 # each on a line after the formula's last line.
-PUNCTUATION_STARTING_A_LINE = """() => [...document.querySelectorAll('main span.math')].filter(math => {
+# Inline formulas followed by punctuation whose punctuation is not right after the formula's last piece (KaTeX's
+# last <span class="base">), on the same line: it started the next line, or stood beside the first line of a long
+# formula laid out as a block (the theme's inline-flex).
+PUNCTUATION_AWAY_FROM_ITS_FORMULA = """() => [...document.querySelectorAll('main span.math')].filter(math => {
     const next = math.nextSibling;
     if (math.closest('.katex-display') || !next || next.nodeType !== Node.TEXT_NODE) return false;
     if (!/^[,.;:!?)\\]]/.test(next.textContent)) return false;
-    const lines = math.getClientRects(), range = document.createRange();
+    const pieces = math.querySelectorAll('.katex-html > .base, .katex-html > .katex-tail > .base');
+    if (!pieces.length || !math.getClientRects().length) return false;
+    const last = pieces[pieces.length - 1].getBoundingClientRect(), range = document.createRange();
     range.setStart(next, 0);
     range.setEnd(next, 1);
-    const mark = range.getClientRects()[0];
-    return lines.length && mark && mark.top >= lines[lines.length - 1].bottom - 2;
+    const mark = range.getClientRects()[0], middle = (mark.top + mark.bottom) / 2;
+    return !(middle > last.top && middle < last.bottom && mark.left >= last.right - 2);
 }).map(math => math.querySelector('annotation')?.textContent + math.nextSibling.textContent.slice(0, 12))"""
 
 
 @pytest.mark.parametrize("name", BOOK_PAGES)
-def test_no_line_starts_with_the_punctuation_after_an_inline_formula(phone, site_url, name):
+def test_the_punctuation_after_an_inline_formula_follows_its_last_piece_on_its_line(phone, site_url, name):
+    """On a phone, with every solution and collapsed cell open."""
     page, problems = visit(phone, f"{site_url}{name}.html")
-    stranded = page.evaluate(PUNCTUATION_STARTING_A_LINE)
+    page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
+    page.evaluate("""() => {
+        document.querySelectorAll('.toggle-hidden > .admonition-title .toggle-button').forEach(b => b.click());
+        document.querySelectorAll('details').forEach(d => { d.open = true; }); }""")
+    assert page.evaluate("document.querySelectorAll('.toggle-hidden, details:not([open])').length") == 0, name
+    animations_finished(page)  # togglebutton.css fades an opened solution in
+    away = page.evaluate(PUNCTUATION_AWAY_FROM_ITS_FORMULA)
     page.close()
-    assert not stranded, f"{name}.html at {PHONE['width']} px: a line starts with the punctuation after {stranded}"
+    assert not away, f"{name}.html at {PHONE['width']} px: the punctuation is away from the end of {away}"
     assert not problems, "\n".join(problems)
 
 

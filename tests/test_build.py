@@ -66,6 +66,20 @@ def test_prose_edit_reuses_the_execution_cache(warm_copy):
     assert executed_pages(log) == []
 
 
+def test_an_edit_to_a_local_extension_rewrites_every_page_without_executing_any(warm_copy):
+    # conf/site_code.py: Sphinx alone re-reads a page only when its source or the configuration changes
+    extension = warm_copy / "conf" / "report_error.py"
+    original = edit(extension, 'QUESTION = "What is wrong, and what should it say?"',
+                    'QUESTION = "What is wrong here, and what should it say?"')
+    try:
+        log = build(warm_copy)
+        page = (warm_copy / "_build" / "html" / "transpose.html").read_text()
+    finally:
+        extension.write_text(original)
+    assert executed_pages(log) == []
+    assert "What%20is%20wrong%20here" in page, "transpose.html, not edited, still has the old report links"
+
+
 def test_after_an_incremental_build_the_sitemap_still_lists_every_page(warm_copy):
     page = warm_copy / "book" / "notation.md"
     original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\nAnother edit of the prose.\n")
