@@ -16,8 +16,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import ACTIVATIONS, get_activation
-from .shapes import as_array, as_matrix, require_shape
+from . import _validation as check
+from .activations import _UNCHECKED, get_activation
+from .shapes import as_matrix, require_shape
 
 __all__ = [
     "LayerCache",
@@ -95,7 +96,7 @@ def layer_forward(A_prev, W, b, activation):
     True
     """
     func = "layer_forward"
-    A_prev, W, b = _check_linear(func, A_prev, W, b)
+    A_prev, W, b = check.linear(func, A_prev, W, b)
     get_activation(func, activation)
     return _forward(A_prev, W, b, activation)
 
@@ -135,7 +136,7 @@ def dz_from_da(dA, Z, activation):
     Z = as_matrix(func, "Z", Z)
     dA = as_matrix(func, "dA", dA)
     require_shape(func, "dA", dA, Z.shape, like="Z")
-    _require_elementwise(func, activation)
+    check.elementwise(func, activation)
     return _dz_from_da(dA, Z, activation)
 
 
@@ -277,7 +278,7 @@ def dz_hidden(W_next, dZ_next, Z, activation):
     require_shape(
         func, "dZ_next", dZ_next, (W_next.shape[0], Z.shape[1]), why="to match W_next's rows and Z's examples"
     )
-    _require_elementwise(func, activation)
+    check.elementwise(func, activation)
     return _dz_from_da(_da_prev(W_next, dZ_next), Z, activation)  # eq-dz-hidden: eq-da-prev, then eq-dz-from-da
 
 
@@ -321,7 +322,7 @@ def layer_backward(dA, cache):
     cache = _check_cache(func, cache)
     dA = as_matrix(func, "dA", dA)
     require_shape(func, "dA", dA, cache.Z.shape, like="Z")
-    _require_elementwise(func, cache.activation)
+    check.elementwise(func, cache.activation)
     dZ = _dz_from_da(dA, cache.Z, cache.activation)  # eq-dz-from-da
     return _backward_from_dz(dZ, cache)  # eq-da-prev, eq-dw, eq-db
 
@@ -373,12 +374,12 @@ def layer_backward_from_dz(dZ, cache):
 
 def _forward(A_prev, W, b, activation):
     Z = W @ A_prev + b  # eq-linear-forward
-    A = ACTIVATIONS[activation].g(Z)  # eq-activation-forward
+    A = _UNCHECKED[activation].g(Z)  # eq-activation-forward
     return A, LayerCache(A_prev, W, b, Z, activation)
 
 
 def _dz_from_da(dA, Z, activation):
-    return dA * ACTIVATIONS[activation].g_prime(Z)  # eq-dz-from-da
+    return dA * _UNCHECKED[activation].g_prime(Z)  # eq-dz-from-da
 
 
 def _weight_gradient(dZ, A_prev):
@@ -400,51 +401,14 @@ def _backward_from_dz(dZ, cache):
     return dA_prev, dW, db
 
 
-# -- Checks shared by the public functions above and by backprop.network. -----------------------------------------
-
-
-def _check_linear(func, A_prev, W, b, names=("A_prev", "W", "b")):
-    """Check A_prev (n[l-1], m), W (n[l], n[l-1]) and b (n[l], 1); return them as float64."""
-    a_name, w_name, b_name = names
-    W = as_matrix(func, w_name, W)
-    A_prev = _check_input(func, a_name, A_prev, w_name, W)
-    return A_prev, W, _check_bias(func, b_name, b, W)
-
-
-def _check_input(func, a_name, A_prev, w_name, W):
-    """Check that A_prev is a batch (n[l-1], m) that float64 W, shape (n[l], n[l-1]), can take; return it."""
-    A_prev = as_matrix(func, a_name, A_prev)
-    n_prev = W.shape[1]
-    why = f"to match {w_name}'s {n_prev} columns (examples are columns)"
-    require_shape(func, a_name, A_prev, (n_prev, "m"), why=why)
-    return A_prev
-
-
-def _check_bias(func, b_name, b, W):
-    """Check that b has exactly the shape (n[l], 1) of float64 W's rows; return it as float64."""
-    b = as_array(func, b_name, b)
-    bias_note = "a 1-D b can broadcast along the wrong axis with no error; an (n, m) b gives each example its own bias"
-    require_shape(func, b_name, b, (W.shape[0], 1), note=bias_note)
-    return b
-
-
-def _require_elementwise(func, activation):
-    """Raise unless `activation` is known and has an element-wise derivative (that is, it is not softmax)."""
-    if get_activation(func, activation).g_prime is None:
-        raise ValueError(
-            f"{func}: dZ = dA * g'(Z) needs an element-wise g', and {activation!r} has none: its Jacobian is not "
-            "diagonal (each output depends on every input); for a softmax output layer use "
-            "backprop.softmax_dz_from_da(dA, Z), or, with cross-entropy and label columns summing to 1, "
-            "dZ = A - Y (backprop.output_dz); "
-            "then layer_backward_from_dz"
-        )
+# -- Checks of this module's arguments (those shared with backprop.network are in backprop._validation). ---------
 
 
 def _check_cache(func, cache):
     """Check that `cache` is a LayerCache whose arrays agree; return it with float64 arrays."""
     if not isinstance(cache, LayerCache):
         raise TypeError(f"{func}: cache must be the LayerCache returned by layer_forward; got {type(cache).__name__}")
-    A_prev, W, b = _check_linear(func, cache.A_prev, cache.W, cache.b, ("cache.A_prev", "cache.W", "cache.b"))
+    A_prev, W, b = check.linear(func, cache.A_prev, cache.W, cache.b, ("cache.A_prev", "cache.W", "cache.b"))
     Z = as_matrix(func, "cache.Z", cache.Z)
     require_shape(func, "cache.Z", Z, (W.shape[0], A_prev.shape[1]), why="like W @ A_prev")
     get_activation(func, cache.activation, "cache.activation")

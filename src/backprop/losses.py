@@ -14,8 +14,9 @@ the logits Z[L] instead and stay accurate where A[L] is within rounding of 0 or 
 
 import numpy as np
 
-from .activations import logistic
-from .regularization import _l2_from_params
+from . import _validation as check
+from .activations import _logistic
+from .regularization import _l2_term
 from .shapes import as_matrix, require_shape
 
 __all__ = [
@@ -27,9 +28,7 @@ __all__ = [
     "output_dz_from_logits",
 ]
 
-OUTPUTS = ("sigmoid", "softmax")
-# How far a column sum may be from 1 and still count as a probability vector (softmax rounds to within ~1e-16).
-_SUM_TOL = 1e-9
+OUTPUTS = check.OUTPUTS
 
 
 def output_dz(AL, Y):
@@ -102,7 +101,7 @@ def output_da(AL, Y):
     func = "output_da"
     AL, Y = _check_pair(func, AL, Y)
     _check_probabilities(func, AL, "sigmoid")
-    _check_labels(func, Y, "sigmoid")
+    check.labels(func, Y, "sigmoid")
     return -(Y / AL - (1.0 - Y) / (1.0 - AL))  # eq-da-output
 
 
@@ -187,9 +186,9 @@ def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
     True
     """
     AL, Y = _check_prediction("cost", AL, Y, output)
-    penalty = _l2_from_params("cost", params, l2, AL.shape[1])
+    l2, weights = check.l2_weights("cost", params, l2)
     J = float(_example_losses(AL, Y, output).mean())  # eq-cost
-    return J + penalty if penalty else J  # eq-l2-cost
+    return J + _l2_term(weights, l2, AL.shape[1]) if weights else J  # eq-l2-cost
 
 
 def example_losses_from_logits(ZL, Y, output="sigmoid"):
@@ -278,7 +277,7 @@ def output_dz_from_logits(ZL, Y, output="sigmoid"):
     """
     ZL, Y = _check_logits("output_dz_from_logits", ZL, Y, output)
     if output == "sigmoid":
-        A, one_minus_A = logistic(ZL), logistic(-ZL)  # σ(-z) = 1 - σ(z)
+        A, one_minus_A = _logistic(ZL), _logistic(-ZL)  # σ(-z) = 1 - σ(z)
     else:
         shifted, rest = _shifted_logits(ZL)
         with np.errstate(under="ignore"):
@@ -317,43 +316,13 @@ def _shifted_logits(ZL):
     return shifted, e.sum(axis=0, keepdims=True)
 
 
-# -- Checks, shared with backprop.network. ------------------------------------------------------------------------
-
-
-def _check_output(func, output, arg="output"):
-    """Raise unless `output` names an output layer whose loss is defined here ("sigmoid" or "softmax")."""
-    if not isinstance(output, str):
-        raise TypeError(f"{func}: {arg} must be a str, 'sigmoid' or 'softmax'; got {type(output).__name__}")
-    if output not in OUTPUTS:
-        raise ValueError(
-            f"{func}: {arg} must be 'sigmoid' (binary cross-entropy) or 'softmax' (categorical cross-entropy), "
-            f"the outputs whose loss is defined here; got {output!r}"
-        )
-
-
-def _check_labels(func, Y, output):
-    """Raise unless float64 `Y` holds labels that `output`'s loss allows."""
-    if output == "sigmoid":
-        bad = Y.size - np.count_nonzero((Y == 0) | (Y == 1))
-        if bad:
-            raise ValueError(
-                f"{func}: Y must hold labels 0 or 1 for a sigmoid output (binary cross-entropy); {bad} of {Y.size} "
-                f"entries are neither (min {Y.min():.6g}, max {Y.max():.6g})"
-            )
-        return
-    bad = Y.size - np.count_nonzero((Y >= 0) & (Y <= 1))
-    if bad:
-        raise ValueError(
-            f"{func}: Y must hold probabilities in [0, 1] for a softmax output; {bad} of {Y.size} entries are "
-            f"outside (min {Y.min():.6g}, max {Y.max():.6g})"
-        )
-    _require_columns_sum_to_one(func, "Y", Y, "each example's labels are a probability vector, usually one-hot")
+# -- Checks of this module's arguments (those shared with backprop.network are in backprop._validation). ---------
 
 
 def _check_logits(func, ZL, Y, output):
-    _check_output(func, output)
+    check.output(func, output)
     ZL, Y = _check_pair(func, ZL, Y, name="ZL")
-    _check_labels(func, Y, output)
+    check.labels(func, Y, output)
     return ZL, Y
 
 
@@ -374,22 +343,12 @@ def _check_probabilities(func, AL, output):
             f"{AL.size} entries are outside (min {AL.min():.6g}, max {AL.max():.6g})"
         )
     if output == "softmax":
-        _require_columns_sum_to_one(func, "AL", AL, "a softmax output is a probability vector per example")
+        check.columns_sum_to_one(func, "AL", AL, "a softmax output is a probability vector per example")
 
 
 def _check_prediction(func, AL, Y, output):
-    _check_output(func, output)
+    check.output(func, output)
     AL, Y = _check_pair(func, AL, Y)
     _check_probabilities(func, AL, output)
-    _check_labels(func, Y, output)
+    check.labels(func, Y, output)
     return AL, Y
-
-
-def _require_columns_sum_to_one(func, name, x, why):
-    sums = x.sum(axis=0)
-    off = np.flatnonzero(np.abs(sums - 1.0) > _SUM_TOL)
-    if off.size:
-        raise ValueError(
-            f"{func}: each column of {name} must sum to 1 ({why}); {off.size} of {x.shape[1]} columns do not "
-            f"(column {off[0]} sums to {sums[off[0]]:.6g})"
-        )

@@ -10,21 +10,17 @@ here too; when one is on, the passes run in `backprop.training`, and when all ar
 the loops below run exactly as before.
 """
 
-import re
-
 import numpy as np
 
+from . import _validation as check
 from .activations import get_activation
-from .batch_norm import _check_bn_eps, _check_norm
-from .layer import _backward_from_dz, _check_bias, _check_input, _dz_from_da, _forward
-from .losses import _check_labels, _check_output, _output_dz
-from .regularization import _check_keep_prob, _check_l2, _check_masks
+from .layer import _backward_from_dz, _dz_from_da, _forward
+from .losses import _output_dz
 from .shapes import as_array, as_matrix, require_shape
 from .training import _forward_training, _gradients_training
 
 __all__ = ["forward", "gradients", "random_params", "descent_step"]
 
-_WEIGHT_KEY = re.compile(r"W[1-9][0-9]*")
 # The ε of batch norm: small against a unit's variance over a batch of order 1.
 BN_EPS = 1e-8
 
@@ -183,12 +179,12 @@ def gradients(
     X, layers, norms, drops, keep_prob, bn_eps = _check_all(
         func, params, X, activations, keep_prob, masks, bn_eps
     )
-    l2 = _check_l2(func, l2)
+    l2 = check.l2(func, l2)
     L = len(layers)
-    _check_output(func, activations[-1], f"the last activation, activations[{L - 1}],")
+    check.output(func, activations[-1], f"the last activation, activations[{L - 1}],")
     Y = as_matrix(func, "Y", Y)
     require_shape(func, "Y", Y, (layers[-1][0].shape[0], X.shape[1]), like="AL")
-    _check_labels(func, Y, activations[-1])
+    check.labels(func, Y, activations[-1])
 
     if norms or drops or l2:
         return _gradients_training(X, Y, layers, norms, drops, keep_prob, bn_eps, l2)
@@ -338,7 +334,7 @@ def _check_network(func, params, X, activations):
             "give one activation per layer"
         )
     layers, norms = _check_layers(func, params, len(names), "one per activation")
-    X = _check_input(func, "X", X, "W1", layers[0][0])
+    X = check.layer_input(func, "X", X, "W1", layers[0][0])
     return X, [(W, b, name) for (W, b), name in zip(layers, names)], norms
 
 
@@ -348,10 +344,10 @@ def _check_all(func, params, X, activations, keep_prob, masks, bn_eps):
     defaults = type(keep_prob) is float and keep_prob == 1.0 and bn_eps is BN_EPS
     if defaults and masks is None:
         return X, layers, norms, {}, 1.0, BN_EPS  # nothing to convert
-    keep_prob = _check_keep_prob(func, keep_prob)
+    keep_prob = check.keep_prob(func, keep_prob)
     sizes = [X.shape[0]] + [W.shape[0] for W, _, _ in layers]
-    drops = _check_masks(func, masks, keep_prob, sizes, X.shape[1])
-    return X, layers, norms, drops, keep_prob, _check_bn_eps(func, bn_eps)
+    drops = check.masks(func, masks, keep_prob, sizes, X.shape[1])
+    return X, layers, norms, drops, keep_prob, check.bn_eps(func, bn_eps)
 
 
 def _check_activations(func, activations):
@@ -376,7 +372,7 @@ def _count_layers(params):
     """How many layers params describes, counting its weight matrices W1, W2, ... (0 if it is not a dict)."""
     if not isinstance(params, dict):
         return 0
-    return sum(1 for key in params if isinstance(key, str) and _WEIGHT_KEY.fullmatch(key))
+    return sum(1 for key in params if isinstance(key, str) and check.WEIGHT_KEY.fullmatch(key))
 
 
 def _expected_keys(L):
@@ -414,11 +410,11 @@ def _check_layers(func, params, L, counted):
         if l > 1:
             n_prev = layers[-1][0].shape[0]
             require_shape(func, f"W{l}", W, (W.shape[0], n_prev), why=f"to follow W{l - 1}'s {n_prev} units")
-        layers.append((W, _check_bias(func, f"b{l}", params[f"b{l}"], W)))
+        layers.append((W, check.bias(func, f"b{l}", params[f"b{l}"], W)))
     norms = {}
     if len(params) > 2 * L:
         for l, (W, _) in enumerate(layers, start=1):
-            pair = _check_norm(func, params, l, W.shape[0])
+            pair = check.norm(func, params, l, W.shape[0])
             if pair is not None:
                 norms[l] = pair
     return layers, norms

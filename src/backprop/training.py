@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import _UNCHECKED
 from .batch_norm import _normalize, _normalize_backward
 from .layer import _backward_from_dz, _dz_from_da, _forward
 from .losses import _output_dz
@@ -99,7 +99,7 @@ def _forward_training(X, layers, norms, drops, keep_prob, bn_eps):
         if l in norms:
             (gamma, beta), eps = norms[l], bn_eps
             mu, var, Zhat, Ztilde = _normalize(Z, gamma, beta, eps)  # eq-bn-forward
-        G = ACTIVATIONS[activation].g(Z if Ztilde is None else Ztilde)  # eq-activation-forward
+        G = _UNCHECKED[activation].g(Z if Ztilde is None else Ztilde)  # eq-activation-forward
         D = drops.get(l)
         A = G if D is None else _drop(G, D, keep_prob)  # eq-dropout-forward
         kept = None if D is None else keep_prob
