@@ -6,8 +6,16 @@ import re
 import numpy as np
 import pytest
 
-import backprop
-from backprop import as_array, as_matrix, cost, forward, gradients, random_params, require_shape
+from backprop import (
+    as_array,
+    as_matrix,
+    cost,
+    dropout_masks,
+    forward,
+    gradients,
+    random_params,
+    require_shape,
+)
 
 ACTIVATIONS3 = ["tanh", "relu", "sigmoid"]
 M = 5
@@ -362,7 +370,7 @@ def test_forward_and_gradients_check_each_array_for_nan_once_at_the_entry(monkey
 
     params, X, Y = network()
     if options:
-        options = {**options, "masks": backprop.dropout_masks(params, M, 0.8, seed=0)}
+        options = {**options, "masks": dropout_masks(params, M, 0.8, seed=0)}
     monkeypatch.setattr(backprop.shapes, "_require_finite", counting)
     entries = [("forward", "X")] + [("forward", f"{p}{l}") for l in (1, 2, 3) for p in "Wb"]
     entries += [("forward", f"masks[{l}]") for l in options.get("masks", {})]

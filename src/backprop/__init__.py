@@ -18,7 +18,17 @@ Conventions (those of the Deep Learning Specialization, Course 1):
 Each formula function's docstring links the equations it implements on the site (``eq-dw``, ...).
 """
 
-from . import activations, controls, gradcheck, layer, losses, network, regularization, shapes, training
+from . import (
+    activations,
+    controls,
+    gradcheck,
+    layer,
+    losses,
+    network,
+    regularization,
+    shapes,
+    training,
+)
 from .activations import *  # noqa: F403 (each module's __all__ is the list of its public names)
 from .controls import *  # noqa: F403
 from .gradcheck import *  # noqa: F403

@@ -58,6 +58,16 @@ def logistic(Z):
     TypeError, ValueError
         If `Z` is not a finite real ndarray (see `backprop.shapes.as_array`).
 
+    See Also
+    --------
+    logistic_prime
+        Derivative of the logistic sigmoid, σ(Z) (1 - σ(Z)).
+    tanh
+        The hyperbolic tangent.
+    softmax_columns
+        Softmax of each column: exp(Z) divided by its column's sum, so every column is a
+        probability vector.
+
     Examples
     --------
     >>> import numpy as np
@@ -87,6 +97,14 @@ def logistic_prime(Z):
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
 
+    See Also
+    --------
+    logistic
+        The logistic sigmoid, 1 / (1 + exp(-Z)), computed without overflow.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
+
     Examples
     --------
     >>> import numpy as np
@@ -113,6 +131,13 @@ def tanh(Z):
     ------
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
+
+    See Also
+    --------
+    tanh_prime
+        Derivative of tanh, 1 - tanh(Z)**2.
+    logistic
+        The logistic sigmoid, 1 / (1 + exp(-Z)), computed without overflow.
 
     Examples
     --------
@@ -144,6 +169,14 @@ def tanh_prime(Z):
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
 
+    See Also
+    --------
+    tanh
+        The hyperbolic tangent.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
+
     Examples
     --------
     >>> import numpy as np
@@ -171,6 +204,13 @@ def relu(Z):
     ------
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
+
+    See Also
+    --------
+    relu_prime
+        Derivative of ReLU: 1 where Z > 0, else 0.
+    leaky_relu
+        Leaky ReLU with slope 0.01 for negative inputs: Z where Z > 0, else 0.01 Z.
 
     Examples
     --------
@@ -202,6 +242,16 @@ def relu_prime(Z):
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
 
+    See Also
+    --------
+    relu
+        The rectified linear unit, max(Z, 0).
+    leaky_relu_prime
+        Derivative of leaky ReLU: 1 where Z > 0, else 0.01.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
+
     Examples
     --------
     >>> import numpy as np
@@ -222,11 +272,19 @@ def leaky_relu(Z):
     Returns
     -------
     numpy.ndarray, same shape as `Z`
+        Z where Z > 0, 0.01 Z elsewhere.
 
     Raises
     ------
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
+
+    See Also
+    --------
+    leaky_relu_prime
+        Derivative of leaky ReLU: 1 where Z > 0, else 0.01.
+    relu
+        The rectified linear unit, max(Z, 0).
 
     Examples
     --------
@@ -258,6 +316,16 @@ def leaky_relu_prime(Z):
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
 
+    See Also
+    --------
+    leaky_relu
+        Leaky ReLU with slope 0.01 for negative inputs: Z where Z > 0, else 0.01 Z.
+    relu_prime
+        Derivative of ReLU: 1 where Z > 0, else 0.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
+
     Examples
     --------
     >>> import numpy as np
@@ -284,6 +352,11 @@ def linear(Z):
     ------
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
+
+    See Also
+    --------
+    linear_prime
+        Derivative of the identity: 1 everywhere.
 
     Examples
     --------
@@ -315,6 +388,15 @@ def linear_prime(Z):
     TypeError, ValueError
         If `Z` is not a finite real ndarray.
 
+    See Also
+    --------
+    linear
+        The identity activation, g(Z) = Z (a regression output, or a layer with no non-
+        linearity).
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
+
     Examples
     --------
     >>> import numpy as np
@@ -341,6 +423,17 @@ def softmax_columns(Z):
     ------
     TypeError, ValueError
         If `Z` is not a finite real 2-D ndarray.
+
+    See Also
+    --------
+    softmax_jacobian
+        Jacobian of softmax for one example: da_i/dz_j = a_i (δ_ij - a_j), that is
+        diag(a) - a aᵀ.
+    softmax_dz_from_da
+        dZ = A * (dA - Σₖ Aₖ dAₖ) for A = softmax(Z): each example's softmax Jacobian,
+        transposed, times its dA.
+    logistic
+        The logistic sigmoid, 1 / (1 + exp(-Z)), computed without overflow.
 
     Examples
     --------
@@ -372,6 +465,15 @@ def softmax_jacobian(z):
     ------
     TypeError, ValueError
         If `z` is not a finite real ndarray of shape (n, 1).
+
+    See Also
+    --------
+    softmax_columns
+        Softmax of each column: exp(Z) divided by its column's sum, so every column is a
+        probability vector.
+    softmax_dz_from_da
+        dZ = A * (dA - Σₖ Aₖ dAₖ) for A = softmax(Z): each example's softmax Jacobian,
+        transposed, times its dA.
 
     Examples
     --------
@@ -412,6 +514,17 @@ def softmax_dz_from_da(dA, Z):
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, or dA is not shaped like Z.
 
+    See Also
+    --------
+    softmax_jacobian
+        Jacobian of softmax for one example: da_i/dz_j = a_i (δ_ij - a_j), that is
+        diag(a) - a aᵀ.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
+
     Examples
     --------
     >>> import numpy as np
@@ -442,6 +555,13 @@ class Activation:
     g_prime : callable or None
         Maps Z to g'(Z), same shape. None for softmax, whose derivative is a Jacobian per example, not an
         element-wise function; softmax is only used as the output layer, where dZ = A - Y.
+
+    See Also
+    --------
+    ACTIVATIONS
+        Every activation by name, read-only.
+    get_activation
+        Look up an activation by name, with an error that names the caller.
 
     Examples
     --------
@@ -483,6 +603,7 @@ def get_activation(func, name, arg="activation"):
     Returns
     -------
     Activation
+        The entry of `ACTIVATIONS` named `name`.
 
     Raises
     ------
@@ -490,6 +611,13 @@ def get_activation(func, name, arg="activation"):
         If `name` is not a str.
     ValueError
         If `name` is not a known activation; the message lists the known ones.
+
+    See Also
+    --------
+    ACTIVATIONS
+        Every activation by name, read-only.
+    Activation
+        An activation g and its derivative g', both element-wise.
 
     Examples
     --------

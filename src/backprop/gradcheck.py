@@ -56,6 +56,21 @@ def numerical_gradient(f, x, eps=1e-5):
     ValueError
         If `x` is empty or not finite, `eps` is not positive and finite, or f returns NaN or inf.
 
+    See Also
+    --------
+    numerical_jacobian
+        Centred-difference Jacobian of an array-valued function f at x, in numerator
+        layout.
+    one_sided_gradient
+        One-sided (forward) difference estimate of the gradient of a scalar function f
+        at x, one entry at a time.
+    relative_error
+        ||analytic - numerical|| / (||analytic|| + ||numerical||), with Frobenius norms;
+        0.0 when both are zero.
+    check_gradients
+        Relative error of every dW[l] and db[l] from `gradients` against centred
+        differences of the cost J.
+
     Examples
     --------
     >>> import numpy as np
@@ -100,6 +115,12 @@ def numerical_jacobian(f, x, eps=1e-5):
     ValueError
         As `numerical_gradient`, or if f returns NaN or inf.
 
+    See Also
+    --------
+    numerical_gradient
+        Centred-difference estimate of the gradient of a scalar function f at x, one
+        entry at a time.
+
     Examples
     --------
     >>> import numpy as np
@@ -141,6 +162,12 @@ def one_sided_gradient(f, x, eps=1e-5):
         not a real scalar.
     ValueError
         If `x` is empty or not finite, `eps` is not positive and finite, or f returns NaN or inf.
+
+    See Also
+    --------
+    numerical_gradient
+        Centred-difference estimate of the gradient of a scalar function f at x, one
+        entry at a time.
 
     Examples
     --------
@@ -216,6 +243,15 @@ def relative_error(analytic, numerical):
     TypeError, ValueError
         If either is not a finite real ndarray, or their shapes differ.
 
+    See Also
+    --------
+    numerical_gradient
+        Centred-difference estimate of the gradient of a scalar function f at x, one
+        entry at a time.
+    check_gradients
+        Relative error of every dW[l] and db[l] from `gradients` against centred
+        differences of the cost J.
+
     Examples
     --------
     >>> import numpy as np
@@ -248,6 +284,7 @@ def check_gradients(
     params : dict of str to numpy.ndarray
         "W1", "b1", ..., "WL", "bL", as for `forward`.
     X : numpy.ndarray, shape (n[0], m)
+        The inputs, one column per example.
     Y : numpy.ndarray, shape (n[L], m)
         Labels allowed by the output's loss, as for `gradients`.
     activations : list or tuple of str, length L
@@ -271,6 +308,17 @@ def check_gradients(
     ------
     TypeError, ValueError
         As `gradients`, and as `numerical_gradient` for `eps`.
+
+    See Also
+    --------
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
+    numerical_gradient
+        Centred-difference estimate of the gradient of a scalar function f at x, one
+        entry at a time.
+    relative_error
+        ||analytic - numerical|| / (||analytic|| + ||numerical||), with Frobenius norms;
+        0.0 when both are zero.
 
     Examples
     --------

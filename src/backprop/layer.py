@@ -40,11 +40,23 @@ class LayerCache(NamedTuple):
     A_prev : numpy.ndarray, shape (n[l-1], m)
         The layer's input A[l-1].
     W : numpy.ndarray, shape (n[l], n[l-1])
+        The layer's weights W[l].
     b : numpy.ndarray, shape (n[l], 1)
+        The layer's bias b[l].
     Z : numpy.ndarray, shape (n[l], m)
         The pre-activation W A_prev + b.
     activation : str
         Name of g[l], a key of `backprop.ACTIVATIONS`.
+
+    See Also
+    --------
+    layer_forward
+        Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
+    layer_backward
+        Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then
+        `layer_backward_from_dz`.
+    TrainingCache
+        Layer l's cache when batch norm or dropout is on anywhere in the network.
 
     Examples
     --------
@@ -71,14 +83,16 @@ def layer_forward(A_prev, W, b, activation):
     A_prev : numpy.ndarray, shape (n[l-1], m)
         Activations of the previous layer (X for the first layer), one column per example.
     W : numpy.ndarray, shape (n[l], n[l-1])
+        The layer's weights W[l].
     b : numpy.ndarray, shape (n[l], 1)
-        Exactly this shape: it is added to every column.
+        The layer's bias b[l]; exactly this shape: it is added to every column.
     activation : str
         Name of g[l]: "sigmoid", "tanh", "relu", "leaky_relu", "linear" or "softmax".
 
     Returns
     -------
     A : numpy.ndarray, shape (n[l], m)
+        The layer's output A[l] = g(Z).
     cache : LayerCache
         (A_prev, W, b, Z, activation), for `layer_backward`.
 
@@ -86,6 +100,20 @@ def layer_forward(A_prev, W, b, activation):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray of the shapes above, or `activation` is unknown.
+
+    See Also
+    --------
+    layer_backward
+        Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then
+        `layer_backward_from_dz`.
+    layer_backward_from_dz
+        Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y
+        comes from the loss.
+    LayerCache
+        The cache of layer l that layer_forward keeps for the backward pass.
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
 
     Examples
     --------
@@ -111,6 +139,7 @@ def dz_from_da(dA, Z, activation):
     dA : numpy.ndarray, shape (n[l], m)
         Column i is ∂L⁽ⁱ⁾/∂a[l]⁽ⁱ⁾; equal to m ∂J/∂A[l] (no 1/m).
     Z : numpy.ndarray, shape (n[l], m)
+        The layer's pre-activations Z[l].
     activation : str
         Name of g[l]; not "softmax".
 
@@ -124,6 +153,18 @@ def dz_from_da(dA, Z, activation):
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, dA is not shaped like Z, or `activation` is unknown or
         "softmax" (the softmax Jacobian is not diagonal; its output layer uses dZ = A - Y).
+
+    See Also
+    --------
+    dz_hidden
+        dZ[l] = W[l+1]ᵀ dZ[l+1] * g'(Z[l]): `da_prev` of the next layer, then
+        `dz_from_da`.
+    layer_backward
+        Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then
+        `layer_backward_from_dz`.
+    softmax_dz_from_da
+        dZ = A * (dA - Σₖ Aₖ dAₖ) for A = softmax(Z): each example's softmax Jacobian,
+        transposed, times its dA.
 
     Examples
     --------
@@ -150,6 +191,7 @@ def weight_gradient(dZ, A_prev):
     dZ : numpy.ndarray, shape (n[l], m)
         Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
     A_prev : numpy.ndarray, shape (n[l-1], m)
+        The layer's input A[l-1], one column per example.
 
     Returns
     -------
@@ -160,6 +202,17 @@ def weight_gradient(dZ, A_prev):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, or the two have different numbers of columns.
+
+    See Also
+    --------
+    bias_gradient
+        db = (1/m) Σᵢ dz⁽ⁱ⁾: the mean of dZ's columns.
+    da_prev
+        dA_prev = Wᵀ dZ: each unit of layer l-1 collects the dZ of every unit it feeds,
+        weighted by W.
+    layer_backward_from_dz
+        Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y
+        comes from the loss.
 
     Examples
     --------
@@ -195,6 +248,15 @@ def bias_gradient(dZ):
     TypeError, ValueError
         If `dZ` is not a finite real 2-D ndarray.
 
+    See Also
+    --------
+    weight_gradient
+        dW = (1/m) dZ A_prevᵀ: the mean over the m examples of the outer products dz⁽ⁱ⁾
+        a_prev⁽ⁱ⁾ᵀ.
+    da_prev
+        dA_prev = Wᵀ dZ: each unit of layer l-1 collects the dZ of every unit it feeds,
+        weighted by W.
+
     Examples
     --------
     >>> import numpy as np
@@ -212,6 +274,7 @@ def da_prev(W, dZ):
     Parameters
     ----------
     W : numpy.ndarray, shape (n[l], n[l-1])
+        The layer's weights W[l].
     dZ : numpy.ndarray, shape (n[l], m)
         Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
 
@@ -224,6 +287,17 @@ def da_prev(W, dZ):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, or dZ's rows do not match W's.
+
+    See Also
+    --------
+    dz_hidden
+        dZ[l] = W[l+1]ᵀ dZ[l+1] * g'(Z[l]): `da_prev` of the next layer, then
+        `dz_from_da`.
+    weight_gradient
+        dW = (1/m) dZ A_prevᵀ: the mean over the m examples of the outer products dz⁽ⁱ⁾
+        a_prev⁽ⁱ⁾ᵀ.
+    bias_gradient
+        db = (1/m) Σᵢ dz⁽ⁱ⁾: the mean of dZ's columns.
 
     Examples
     --------
@@ -247,9 +321,11 @@ def dz_hidden(W_next, dZ_next, Z, activation):
     Parameters
     ----------
     W_next : numpy.ndarray, shape (n[l+1], n[l])
+        The next layer's weights W[l+1].
     dZ_next : numpy.ndarray, shape (n[l+1], m)
         Column i is ∂L⁽ⁱ⁾/∂z[l+1]⁽ⁱ⁾; equal to m ∂J/∂Z[l+1] (no 1/m).
     Z : numpy.ndarray, shape (n[l], m)
+        This layer's pre-activations Z[l].
     activation : str
         Name of g[l]; not "softmax".
 
@@ -262,6 +338,15 @@ def dz_hidden(W_next, dZ_next, Z, activation):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray of the shapes above, or `activation` is unknown or "softmax".
+
+    See Also
+    --------
+    da_prev
+        dA_prev = Wᵀ dZ: each unit of layer l-1 collects the dZ of every unit it feeds,
+        weighted by W.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
 
     Examples
     --------
@@ -309,6 +394,17 @@ def layer_backward(dA, cache):
     TypeError, ValueError
         If `cache` is not a consistent LayerCache, dA is not shaped like cache.Z, or the activation is "softmax".
 
+    See Also
+    --------
+    layer_forward
+        Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
+    layer_backward_from_dz
+        Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y
+        comes from the loss.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
+
     Examples
     --------
     >>> import numpy as np
@@ -352,6 +448,16 @@ def layer_backward_from_dz(dZ, cache):
     ------
     TypeError, ValueError
         If `cache` is not a consistent LayerCache, or dZ is not shaped like cache.Z.
+
+    See Also
+    --------
+    layer_backward
+        Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then
+        `layer_backward_from_dz`.
+    layer_forward
+        Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
 
     Examples
     --------

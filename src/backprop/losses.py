@@ -32,9 +32,9 @@ OUTPUTS = check.OUTPUTS
 
 
 def output_dz(AL, Y):
-    """dZ[L] = A[L] - Y, for a sigmoid output with binary cross-entropy or a softmax output with categorical
-    cross-entropy.
+    """dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
 
+    For a sigmoid output with binary cross-entropy, or a softmax output with categorical cross-entropy.
     Implements {eq}`eq-dz-output` (and {eq}`eq-lr-dz`, its one-unit case). For sigmoid it equals `output_da` times
     `logistic_prime(Z)`; for softmax it equals the softmax Jacobian, transposed, times dA (-Y / A[L] for
     cross-entropy), one example at a time, when each column of Y sums to 1 (one-hot labels do; this function does
@@ -56,6 +56,18 @@ def output_dz(AL, Y):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, or Y is not shaped like AL.
+
+    See Also
+    --------
+    output_da
+        dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L])), the derivative of binary cross-
+        entropy with respect to A[L].
+    output_dz_from_logits
+        dZ[L] = A[L] - Y computed from the logits Z[L], without subtracting numbers that
+        are nearly equal.
+    layer_backward_from_dz
+        Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y
+        comes from the loss.
 
     Examples
     --------
@@ -91,6 +103,14 @@ def output_da(AL, Y):
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, Y is not shaped like AL, AL has entries outside (0, 1), or Y
         has entries other than 0 and 1.
+
+    See Also
+    --------
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
+    example_losses
+        The loss L of each example: cross-entropy between its column of Y and its column
+        of AL.
 
     Examples
     --------
@@ -129,6 +149,15 @@ def example_losses(AL, Y, output="sigmoid"):
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, the shapes differ, AL or Y has values the loss does not
         allow, or `output` is unknown.
+
+    See Also
+    --------
+    cost
+        The cost J = (1/m) Σᵢ L⁽ⁱ⁾, the mean of `example_losses`, plus maybe an L2 term.
+    example_losses_from_logits
+        The loss L of each example, computed from the logits Z[L] instead of from A[L].
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
 
     Examples
     --------
@@ -173,6 +202,14 @@ def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
         As `example_losses`, naming `cost`; also if `l2` is not a finite number at least
         0, if `l2` > 0 without `params`, or `params` (when used) is not a dict with W1, ...
         of finite real matrices.
+
+    See Also
+    --------
+    example_losses
+        The loss L of each example: cross-entropy between its column of Y and its column
+        of AL.
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
 
     Examples
     --------
@@ -221,6 +258,15 @@ def example_losses_from_logits(ZL, Y, output="sigmoid"):
         If an array is not a finite real 2-D ndarray, Y is not shaped like ZL, Y has values the loss does not allow,
         or `output` is unknown.
 
+    See Also
+    --------
+    example_losses
+        The loss L of each example: cross-entropy between its column of Y and its column
+        of AL.
+    output_dz_from_logits
+        dZ[L] = A[L] - Y computed from the logits Z[L], without subtracting numbers that
+        are nearly equal.
+
     Examples
     --------
     >>> import numpy as np
@@ -267,6 +313,13 @@ def output_dz_from_logits(ZL, Y, output="sigmoid"):
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, Y is not shaped like ZL, Y has values the loss does not allow,
         or `output` is unknown.
+
+    See Also
+    --------
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
+    example_losses_from_logits
+        The loss L of each example, computed from the logits Z[L] instead of from A[L].
 
     Examples
     --------

@@ -79,6 +79,15 @@ def forward(params, X, activations, *, keep_prob=1.0, masks=None, bn_eps=BN_EPS)
         mask is for the output layer or a layer that does not exist, or holds values
         other than 0 and 1; or if `bn_eps` is not positive.
 
+    See Also
+    --------
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
+    random_params
+        Small random weights and zero biases for a network with the given layer sizes.
+    layer_forward
+        Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
+
     Examples
     --------
     >>> import numpy as np
@@ -162,6 +171,18 @@ def gradients(
         Y holds labels its loss does not allow, or `l2` is not a finite number at least
         0. Everything is checked before anything is computed.
 
+    See Also
+    --------
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
+    descent_step
+        One step of gradient descent on J: W[l] - α dW[l] and b[l] - α db[l] for every
+        layer.
+    check_gradients
+        Relative error of every dW[l] and db[l] from `gradients` against centred
+        differences of the cost J.
+
     Examples
     --------
     >>> import numpy as np
@@ -224,6 +245,15 @@ def random_params(layer_dims, seed=0, scale=None):
         If `layer_dims` is not a list or tuple of int, or `scale` is not a real number.
     ValueError
         If there are fewer than two sizes, a size is below 1, or `scale` is not positive and finite.
+
+    See Also
+    --------
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
+    descent_step
+        One step of gradient descent on J: W[l] - α dW[l] and b[l] - α db[l] for every
+        layer.
 
     Examples
     --------
@@ -288,6 +318,13 @@ def descent_step(params, grads, learning_rate):
     ValueError
         If a key is missing or unexpected, a shape differs, an entry is NaN or inf, or `learning_rate` is not
         positive and finite.
+
+    See Also
+    --------
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
+    random_params
+        Small random weights and zero biases for a network with the given layer sizes.
 
     Examples
     --------

@@ -50,6 +50,14 @@ def dropout_masks(layer_dims, m, keep_prob, seed=0):
     ValueError
         If a size or `m` is below 1, or `keep_prob` is outside (0, 1].
 
+    See Also
+    --------
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
+
     Examples
     --------
     >>> import numpy as np
