@@ -30,13 +30,22 @@ CHROMIUM := /usr/bin/chromium
 JAVA    := /usr/bin/java
 NPM_STAMP := tests/browser/node_modules/.installed
 
-.PHONY: html check test clean serve bench stress lock env anchors browser
+.PHONY: html check test lint clean serve bench stress lock env anchors browser
 
 html: $(STAMP)
 	$(SPHINX) book $(BUILDDIR)/html
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
+
+# ruff (rules in pyproject.toml) over the code, then numpydoc's validation of the public API's docstrings
+# (tests/docstring_lint.py says which checks and why). LINT_PATHS and DOCSTRING_MODULE let a test point both at a
+# deliberately broken module (tests/test_lint.py).
+LINT_PATHS ?= src conf tests
+DOCSTRING_MODULE ?= backprop
+lint: $(STAMP)
+	$(BIN)/ruff check --config pyproject.toml --no-cache $(LINT_PATHS)
+	$(BIN)/python tests/docstring_lint.py $(DOCSTRING_MODULE)
 
 # The inner loop, in about a minute: one build of the book (strict, executed, formulas checked; incremental), then
 # the tests that need neither a built site nor a browser, doctests included (marker `unit`, tests/conftest.py).

@@ -11,7 +11,6 @@ import shutil
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # -- Project ------------------------------------------------------------------------------------------------------
@@ -65,7 +64,9 @@ def _register_citation_style():
 
     import sphinxcontrib.bibtex.plugin
     from sphinxcontrib.bibtex.style.referencing import PersonStyle
-    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+    from sphinxcontrib.bibtex.style.referencing.author_year import (
+        AuthorYearReferenceStyle,
+    )
 
     @dataclass
     class RoundAuthorYear(AuthorYearReferenceStyle):

@@ -40,10 +40,10 @@ with its reason. `make bench` prints, per page, checked / marked / total (`page_
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
+from pathlib import Path
 
 import numpy as np
 
@@ -883,7 +883,7 @@ def _layer_from(net: Network, l: int, stage: str, value) -> dict:
         Z = value
         mu = Z.mean(axis=1, keepdims=True)
         var = ((Z - mu) ** 2).mean(axis=1, keepdims=True)
-        out["Zhat"] = stage_value = (Z - mu) / np.sqrt(var + BN_EPS)
+        out["Zhat"] = (Z - mu) / np.sqrt(var + BN_EPS)
         stage = "Zhat"
     if stage == "Zhat":
         if not norm:

@@ -24,10 +24,9 @@ import sphinx
 import sphinx.builders.html
 import sphinx.search
 from docutils import nodes
+from public_links import tex_to_text
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
-
-from public_links import tex_to_text
 
 SCRIPT = Path(__file__).with_name("search_results.js")
 SEARCHTOOLS = Path(sphinx.__file__).parent / "themes" / "basic" / "static" / "searchtools.js"

@@ -7,7 +7,7 @@ otherwise (doctests too). `make check` runs the `unit` tests after one build.
 """
 
 import pytest
-from browserkit import CHROMIUM_ARGS, CHROMIUM, missing_tools, serve
+from browserkit import CHROMIUM, CHROMIUM_ARGS, missing_tools, serve
 from buildkit import ROOT, build
 
 

@@ -83,9 +83,11 @@ def test_logistic_has_no_overflow_warning_at_large_inputs():
     np.testing.assert_allclose(A[2], np.exp(-40.0), rtol=1e-12)
 
 
-def test_tanh_prime_is_one_minus_a_squared():
-    Z = points_away_from_kinks((3, 5))
-    np.testing.assert_allclose(tanh_prime(Z), 1 - tanh(Z) ** 2, rtol=1e-14)
+def test_tanh_prime_is_one_minus_a_squared_at_hand_worked_points():
+    # tanh(ln k) = (k - 1/k) / (k + 1/k): A = 0, 3/5 and 4/5 at k = 1, 2, 3, so 1 - A² = 1, 16/25 and 9/25.
+    Z = np.log(np.array([[1.0, 2.0, 3.0, 0.5]]))
+    np.testing.assert_allclose(tanh(Z), [[0.0, 0.6, 0.8, -0.6]], rtol=1e-15, atol=1e-16)
+    np.testing.assert_allclose(tanh_prime(Z), [[1.0, 0.64, 0.36, 0.64]], rtol=1e-15)
 
 
 def test_relu_prime_at_zero_is_zero():
@@ -129,11 +131,12 @@ def test_softmax_jacobian_matches_centred_difference():
     np.testing.assert_allclose(softmax_jacobian(z), centred, rtol=1e-7, atol=1e-10)
 
 
-def test_softmax_jacobian_is_diag_a_minus_a_a_transpose():
-    z = np.array([[0.3], [-1.2], [2.0]])
-    a = softmax_columns(z)
+def test_softmax_jacobian_is_diag_a_minus_a_a_transpose_at_a_hand_worked_point():
+    # z = log(1, 2, 1) gives a = (1/4, 1/2, 1/4); entry (i, j) is a_i (δ_ij - a_j).
+    z = np.log(np.array([[1.0], [2.0], [1.0]]))
     J = softmax_jacobian(z)
-    np.testing.assert_allclose(J, np.diag(a[:, 0]) - a @ a.T, rtol=1e-14)
+    expected = [[3 / 16, -1 / 8, -1 / 16], [-1 / 8, 1 / 4, -1 / 8], [-1 / 16, -1 / 8, 3 / 16]]
+    np.testing.assert_allclose(J, expected, rtol=1e-14, atol=1e-16)
     # Not diagonal, symmetric, and each row sums to 0 because the outputs always sum to 1.
     assert np.count_nonzero(J - np.diag(np.diag(J))) > 0
     np.testing.assert_allclose(J, J.T)

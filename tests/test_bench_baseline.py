@@ -1,9 +1,9 @@
 """The benchmark compares like with like: the raw-numpy baseline computes exactly what `gradients` returns."""
 
 import numpy as np
+from bench.raw_backward import raw_forward_backward
 
 import backprop
-from bench.raw_backward import raw_forward_backward
 
 
 def test_raw_baseline_returns_the_same_gradients_as_the_package():

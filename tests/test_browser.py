@@ -6,9 +6,9 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from browserkit import DESKTOP, PHONE, animations_finished, next_frames
 from buildkit import ROOT
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.build
 

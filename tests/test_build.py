@@ -10,8 +10,16 @@ import subprocess
 import sys
 
 import pytest
-from buildkit import (ROOT, build, copy_project, executed_pages, execute_page, labelled_equation, run_build,
-                      start_build)
+from buildkit import (
+    ROOT,
+    build,
+    copy_project,
+    execute_page,
+    executed_pages,
+    labelled_equation,
+    run_build,
+    start_build,
+)
 
 pytestmark = [pytest.mark.build, pytest.mark.slow]
 

@@ -33,7 +33,7 @@ def vnu_messages(built_site, tmp_path_factory):
     try:
         report = json.loads(result.stderr)
     except json.JSONDecodeError:
-        raise AssertionError(f"vnu did not report as JSON (exit {result.returncode}):\n{result.stderr[-3000:]}")
+        raise AssertionError(f"vnu did not report as JSON (exit {result.returncode}):\n{result.stderr[-3000:]}") from None
     by_file = {path: [] for path in files}
     for message in report["messages"]:
         path = Path(unquote(urlsplit(message.get("url", "")).path))

@@ -9,7 +9,6 @@ import io
 import re
 import sys
 import zlib
-from pathlib import Path
 
 import pytest
 from browserkit import DESKTOP, PHONE
@@ -17,7 +16,6 @@ from buildkit import ROOT
 
 sys.path.insert(0, str(ROOT / "conf"))
 import lean_pages  # noqa: E402
-
 from sphinx.builders.html._assets import _JavaScript  # noqa: E402
 
 PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md")) + ["genindex", "search"]

@@ -5,7 +5,6 @@ import html as htmllib
 import re
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest

@@ -5,7 +5,15 @@ import re
 
 import pytest
 from browserkit import DESKTOP, PHONE, animations_finished, pages_with_math_ready
-from reading import ANSWER_PAGES, BOOK_PAGES, CONTENT_PAGES, answer_box, answer_words, shown_code_lines, words
+from reading import (
+    ANSWER_PAGES,
+    BOOK_PAGES,
+    CONTENT_PAGES,
+    answer_box,
+    answer_words,
+    shown_code_lines,
+    words,
+)
 
 MAX_ANSWER_WORDS = 40
 MAX_CODE_LINE = 88

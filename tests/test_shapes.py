@@ -6,7 +6,16 @@ import re
 import numpy as np
 import pytest
 
-from backprop import as_array, as_matrix, cost, forward, gradients, random_params, require_shape
+from backprop import (
+    as_array,
+    as_matrix,
+    cost,
+    dropout_masks,
+    forward,
+    gradients,
+    random_params,
+    require_shape,
+)
 
 ACTIVATIONS3 = ["tanh", "relu", "sigmoid"]
 M = 5
@@ -345,3 +354,28 @@ def test_require_shape_treats_str_entries_as_any_length():
         require_shape("demo", "X", np.ones((3, 7)), (4, "m"), why="to match W")
     with pytest.raises(ValueError, match=re.escape("demo: b must have shape (4, 1); got (4,) (why it matters)")):
         require_shape("demo", "b", np.ones(4), (4, 1), note="why it matters")
+
+
+@pytest.mark.parametrize("options", [{}, {"masks": "drop", "keep_prob": 0.8}], ids=["plain", "dropout"])
+def test_forward_and_gradients_check_each_array_for_nan_once_at_the_entry(monkeypatch, options):
+    # The finite check reads every entry; the passes' unchecked cores must not run it again per layer.
+    import backprop.shapes
+
+    checked = []
+    real = backprop.shapes._require_finite
+
+    def counting(func, name, x):
+        checked.append((func, name))
+        return real(func, name, x)
+
+    params, X, Y = network()
+    if options:
+        options = {**options, "masks": dropout_masks(params, M, 0.8, seed=0)}
+    monkeypatch.setattr(backprop.shapes, "_require_finite", counting)
+    entries = [("forward", "X")] + [("forward", f"{p}{l}") for l in (1, 2, 3) for p in "Wb"]
+    entries += [("forward", f"masks[{l}]") for l in options.get("masks", {})]
+    forward(params, X, ACTIVATIONS3, **options)
+    assert sorted(checked) == sorted(entries)
+    checked.clear()
+    gradients(params, X, Y, ACTIVATIONS3, **options)
+    assert sorted(checked) == sorted([("gradients", name) for _, name in entries] + [("gradients", "Y")])

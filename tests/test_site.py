@@ -2,8 +2,8 @@
 
 import re
 import shutil
-import sys
 import subprocess
+import sys
 
 import pytest
 from buildkit import ROOT

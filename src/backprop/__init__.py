@@ -18,108 +18,38 @@ Conventions (those of the Deep Learning Specialization, Course 1):
 Each formula function's docstring links the equations it implements on the site (``eq-dw``, ...).
 """
 
-from .activations import (
-    ACTIVATIONS,
-    Activation,
-    get_activation,
-    leaky_relu,
-    leaky_relu_prime,
-    linear,
-    linear_prime,
-    logistic,
-    logistic_prime,
-    relu,
-    relu_prime,
-    softmax_columns,
-    softmax_jacobian,
-    tanh,
-    tanh_prime,
+from . import (
+    activations,
+    controls,
+    gradcheck,
+    layer,
+    losses,
+    network,
+    regularization,
+    shapes,
+    training,
 )
-from .controls import Verdict, check_versions, versions_table
-from .gradcheck import check_gradients, numerical_gradient, numerical_jacobian, relative_error
-from .layer import (
-    LayerCache,
-    bias_gradient,
-    da_prev,
-    dz_from_da,
-    dz_hidden,
-    layer_backward,
-    layer_backward_from_dz,
-    layer_forward,
-    weight_gradient,
-)
-from .losses import (
-    cost,
-    example_losses,
-    example_losses_from_logits,
-    output_da,
-    output_dz,
-    output_dz_from_logits,
-)
-from .network import descent_step, forward, gradients, random_params
-from .one_sided import one_sided_gradient
-from .products import softmax_dz_from_da
-from .regularization import dropout_masks
-from .shapes import as_array, as_matrix, require_shape
-from .training import TrainingCache
+from .activations import *  # noqa: F403 (each module's __all__ is the list of its public names)
+from .controls import *  # noqa: F403
+from .gradcheck import *  # noqa: F403
+from .layer import *  # noqa: F403
+from .losses import *  # noqa: F403
+from .network import *  # noqa: F403
+from .regularization import *  # noqa: F403
+from .shapes import *  # noqa: F403
+from .training import *  # noqa: F403
 
 __version__ = "0.1.0"
 
+# The public names, in the API page's order of concepts; each module's __all__ is the one list of its own.
 __all__ = [
-    # activations
-    "logistic",
-    "logistic_prime",
-    "tanh",
-    "tanh_prime",
-    "relu",
-    "relu_prime",
-    "leaky_relu",
-    "leaky_relu_prime",
-    "linear",
-    "linear_prime",
-    "softmax_columns",
-    "softmax_jacobian",
-    "softmax_dz_from_da",
-    "Activation",
-    "ACTIVATIONS",
-    "get_activation",
-    # one layer
-    "LayerCache",
-    "layer_forward",
-    "dz_from_da",
-    "weight_gradient",
-    "bias_gradient",
-    "da_prev",
-    "dz_hidden",
-    "layer_backward",
-    "layer_backward_from_dz",
-    # losses
-    "output_dz",
-    "output_da",
-    "example_losses",
-    "cost",
-    "output_dz_from_logits",
-    "example_losses_from_logits",
-    # the network
-    "forward",
-    "gradients",
-    "random_params",
-    "descent_step",
-    # Course 2: L2, dropout, batch norm
-    "TrainingCache",
-    "dropout_masks",
-    # gradient checking
-    "numerical_gradient",
-    "numerical_jacobian",
-    "one_sided_gradient",
-    "relative_error",
-    "check_gradients",
-    # negative controls
-    "check_versions",
-    "versions_table",
-    "Verdict",
-    # input checks
-    "as_array",
-    "as_matrix",
-    "require_shape",
+    *activations.__all__,
+    *layer.__all__,
+    *losses.__all__,
+    *network.__all__,
+    *regularization.__all__,
+    *training.__all__,
+    *gradcheck.__all__,
+    *controls.__all__,
+    *shapes.__all__,
 ]

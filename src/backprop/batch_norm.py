@@ -22,9 +22,7 @@ rounding: β does b's job, and the course drops b.
 
 import numpy as np
 
-from .shapes import as_array, require_shape
-
-__all__ = []
+__all__ = []  # its options are those of forward and gradients; its checks are in backprop._validation
 
 
 # -- Unchecked cores: float64 arrays, Z (n, m), gamma and beta (n, 1). -----------------
@@ -46,46 +44,3 @@ def _normalize_backward(dZtilde, Zhat, var, gamma, eps):
     dbeta = dZtilde.sum(axis=1, keepdims=True) / m  # eq-bn-dbeta
     dZ = gamma / np.sqrt(var + eps) * (dZtilde - dbeta - Zhat * dgamma)  # eq-bn-dz
     return dZ, dgamma, dbeta
-
-
-# -- Checks, shared with backprop.network. ---------------------------------------------
-
-
-def _check_bn_eps(func, bn_eps):
-    """Return ε as a float; raise unless it is a positive, finite real number."""
-    if isinstance(bn_eps, bool) or not isinstance(
-        bn_eps, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(
-            f"{func}: bn_eps must be a real number (the ε of batch norm); got "
-            f"{type(bn_eps).__name__}"
-        )
-    if not (np.isfinite(bn_eps) and bn_eps > 0):
-        raise ValueError(
-            f"{func}: bn_eps must be positive and finite (it keeps sqrt(σ² + ε) above "
-            f"0); got {bn_eps}"
-        )
-    return float(bn_eps)
-
-
-def _check_norm(func, params, l, n):
-    """Layer l's (gamma, beta) as float64 (n, 1); None if params has neither."""
-    g_key, b_key = f"gamma{l}", f"beta{l}"
-    has_gamma, has_beta = g_key in params, b_key in params
-    if not (has_gamma or has_beta):
-        return None
-    if has_gamma != has_beta:
-        present, absent = (g_key, b_key) if has_gamma else (b_key, g_key)
-        raise ValueError(
-            f"{func}: params has {present!r} but not {absent!r}; a batch-normalized "
-            f"layer needs both, each of shape ({n}, 1)"
-        )
-    note = "one entry per unit; a 1-D array could broadcast along the wrong axis"
-    pair = []
-    for key in (g_key, b_key):
-        value = as_array(func, key, params[key])
-        require_shape(
-            func, key, value, (n, 1), why=f"to match W{l}'s {n} rows", note=note
-        )
-        pair.append(value)
-    return tuple(pair)

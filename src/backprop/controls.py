@@ -20,7 +20,29 @@ _LAMBDA_BODY = re.compile(r"lambda[^:]*:\s*(.*?),?\s*$")
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the check says about one version of a formula."""
+    """What the check says about one version of a formula.
+
+    Attributes
+    ----------
+    name : str
+        The version's name, a key of `check_versions`' `versions`.
+    code : str
+        The body of the version's lambda, as the page shows it.
+    passes : bool
+        Whether its relative error is below the check's tolerance.
+    says : str
+        The check's verdict in words: "passes: relative error 3e-11", "fails: relative error 0.67",
+        "fails: ValueError: ...".
+
+    See Also
+    --------
+    check_versions
+        Run each version of a formula through one check; the right ones must pass and
+        every other one must fail.
+    versions_table
+        A Markdown table of the verdicts, with the columns ``| version | code | the
+        check says |``.
+    """
 
     name: str
     code: str  # the lambda's body, as the page shows it
@@ -67,7 +89,8 @@ def check_versions(
 
     Returns
     -------
-    list of Verdict, in the order of `versions`.
+    list of Verdict
+        One per version, in the order of `versions`.
 
     Raises
     ------
@@ -75,6 +98,14 @@ def check_versions(
         When a right version fails or a wrong one passes: the check could not tell them apart.
     ValueError
         When `right` names no version, or a version is not a one-line lambda.
+
+    See Also
+    --------
+    versions_table
+        A Markdown table of the verdicts, with the columns ``| version | code | the
+        check says |``.
+    Verdict
+        What the check says about one version of a formula.
     """
     right = {right} if isinstance(right, str) else set(right)
     if not right or not right <= set(versions):
@@ -111,6 +142,24 @@ def versions_table(verdicts: list[Verdict]) -> str:
 
     A version's name may spell a layer's array as the code does, dA[0]; the table, which MyST parses, typesets it as
     ``$dA^{[0]}$``, as the page's prose does.
+
+    Parameters
+    ----------
+    verdicts : list of Verdict
+        From `check_versions`, one row each, in their order.
+
+    Returns
+    -------
+    str
+        The table in Markdown, a header row, a rule and one line per verdict.
+
+    See Also
+    --------
+    check_versions
+        Run each version of a formula through one check; the right ones must pass and
+        every other one must fail.
+    Verdict
+        What the check says about one version of a formula.
     """
     rows = [f"| {_typeset(v.name)} | `{v.code}` | {v.says} |" for v in verdicts]
     return "\n".join(["| version | code | the check says |", "| --- | --- | --- |", *rows])

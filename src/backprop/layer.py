@@ -16,8 +16,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import ACTIVATIONS, get_activation
-from .shapes import as_array, as_matrix, require_shape
+from . import _validation as check
+from .activations import _UNCHECKED, get_activation
+from .shapes import as_matrix, require_shape
 
 __all__ = [
     "LayerCache",
@@ -39,11 +40,23 @@ class LayerCache(NamedTuple):
     A_prev : numpy.ndarray, shape (n[l-1], m)
         The layer's input A[l-1].
     W : numpy.ndarray, shape (n[l], n[l-1])
+        The layer's weights W[l].
     b : numpy.ndarray, shape (n[l], 1)
+        The layer's bias b[l].
     Z : numpy.ndarray, shape (n[l], m)
         The pre-activation W A_prev + b.
     activation : str
         Name of g[l], a key of `backprop.ACTIVATIONS`.
+
+    See Also
+    --------
+    layer_forward
+        Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
+    layer_backward
+        Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then
+        `layer_backward_from_dz`.
+    TrainingCache
+        Layer l's cache when batch norm or dropout is on anywhere in the network.
 
     Examples
     --------
@@ -70,14 +83,16 @@ def layer_forward(A_prev, W, b, activation):
     A_prev : numpy.ndarray, shape (n[l-1], m)
         Activations of the previous layer (X for the first layer), one column per example.
     W : numpy.ndarray, shape (n[l], n[l-1])
+        The layer's weights W[l].
     b : numpy.ndarray, shape (n[l], 1)
-        Exactly this shape: it is added to every column.
+        The layer's bias b[l]; exactly this shape: it is added to every column.
     activation : str
         Name of g[l]: "sigmoid", "tanh", "relu", "leaky_relu", "linear" or "softmax".
 
     Returns
     -------
     A : numpy.ndarray, shape (n[l], m)
+        The layer's output A[l] = g(Z).
     cache : LayerCache
         (A_prev, W, b, Z, activation), for `layer_backward`.
 
@@ -85,6 +100,20 @@ def layer_forward(A_prev, W, b, activation):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray of the shapes above, or `activation` is unknown.
+
+    See Also
+    --------
+    layer_backward
+        Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then
+        `layer_backward_from_dz`.
+    layer_backward_from_dz
+        Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y
+        comes from the loss.
+    LayerCache
+        The cache of layer l that layer_forward keeps for the backward pass.
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
 
     Examples
     --------
@@ -95,7 +124,7 @@ def layer_forward(A_prev, W, b, activation):
     True
     """
     func = "layer_forward"
-    A_prev, W, b = _check_linear(func, A_prev, W, b)
+    A_prev, W, b = check.linear(func, A_prev, W, b)
     get_activation(func, activation)
     return _forward(A_prev, W, b, activation)
 
@@ -110,6 +139,7 @@ def dz_from_da(dA, Z, activation):
     dA : numpy.ndarray, shape (n[l], m)
         Column i is ∂L⁽ⁱ⁾/∂a[l]⁽ⁱ⁾; equal to m ∂J/∂A[l] (no 1/m).
     Z : numpy.ndarray, shape (n[l], m)
+        The layer's pre-activations Z[l].
     activation : str
         Name of g[l]; not "softmax".
 
@@ -124,6 +154,18 @@ def dz_from_da(dA, Z, activation):
         If an array is not a finite real 2-D ndarray, dA is not shaped like Z, or `activation` is unknown or
         "softmax" (the softmax Jacobian is not diagonal; its output layer uses dZ = A - Y).
 
+    See Also
+    --------
+    dz_hidden
+        dZ[l] = W[l+1]ᵀ dZ[l+1] * g'(Z[l]): `da_prev` of the next layer, then
+        `dz_from_da`.
+    layer_backward
+        Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then
+        `layer_backward_from_dz`.
+    softmax_dz_from_da
+        dZ = A * (dA - Σₖ Aₖ dAₖ) for A = softmax(Z): each example's softmax Jacobian,
+        transposed, times its dA.
+
     Examples
     --------
     >>> import numpy as np
@@ -135,7 +177,7 @@ def dz_from_da(dA, Z, activation):
     Z = as_matrix(func, "Z", Z)
     dA = as_matrix(func, "dA", dA)
     require_shape(func, "dA", dA, Z.shape, like="Z")
-    _require_elementwise(func, activation)
+    check.elementwise(func, activation)
     return _dz_from_da(dA, Z, activation)
 
 
@@ -149,6 +191,7 @@ def weight_gradient(dZ, A_prev):
     dZ : numpy.ndarray, shape (n[l], m)
         Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
     A_prev : numpy.ndarray, shape (n[l-1], m)
+        The layer's input A[l-1], one column per example.
 
     Returns
     -------
@@ -159,6 +202,17 @@ def weight_gradient(dZ, A_prev):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, or the two have different numbers of columns.
+
+    See Also
+    --------
+    bias_gradient
+        db = (1/m) Σᵢ dz⁽ⁱ⁾: the mean of dZ's columns.
+    da_prev
+        dA_prev = Wᵀ dZ: each unit of layer l-1 collects the dZ of every unit it feeds,
+        weighted by W.
+    layer_backward_from_dz
+        Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y
+        comes from the loss.
 
     Examples
     --------
@@ -194,6 +248,15 @@ def bias_gradient(dZ):
     TypeError, ValueError
         If `dZ` is not a finite real 2-D ndarray.
 
+    See Also
+    --------
+    weight_gradient
+        dW = (1/m) dZ A_prevᵀ: the mean over the m examples of the outer products dz⁽ⁱ⁾
+        a_prev⁽ⁱ⁾ᵀ.
+    da_prev
+        dA_prev = Wᵀ dZ: each unit of layer l-1 collects the dZ of every unit it feeds,
+        weighted by W.
+
     Examples
     --------
     >>> import numpy as np
@@ -211,6 +274,7 @@ def da_prev(W, dZ):
     Parameters
     ----------
     W : numpy.ndarray, shape (n[l], n[l-1])
+        The layer's weights W[l].
     dZ : numpy.ndarray, shape (n[l], m)
         Column i is ∂L⁽ⁱ⁾/∂z[l]⁽ⁱ⁾; equal to m ∂J/∂Z[l] (no 1/m).
 
@@ -223,6 +287,17 @@ def da_prev(W, dZ):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, or dZ's rows do not match W's.
+
+    See Also
+    --------
+    dz_hidden
+        dZ[l] = W[l+1]ᵀ dZ[l+1] * g'(Z[l]): `da_prev` of the next layer, then
+        `dz_from_da`.
+    weight_gradient
+        dW = (1/m) dZ A_prevᵀ: the mean over the m examples of the outer products dz⁽ⁱ⁾
+        a_prev⁽ⁱ⁾ᵀ.
+    bias_gradient
+        db = (1/m) Σᵢ dz⁽ⁱ⁾: the mean of dZ's columns.
 
     Examples
     --------
@@ -246,9 +321,11 @@ def dz_hidden(W_next, dZ_next, Z, activation):
     Parameters
     ----------
     W_next : numpy.ndarray, shape (n[l+1], n[l])
+        The next layer's weights W[l+1].
     dZ_next : numpy.ndarray, shape (n[l+1], m)
         Column i is ∂L⁽ⁱ⁾/∂z[l+1]⁽ⁱ⁾; equal to m ∂J/∂Z[l+1] (no 1/m).
     Z : numpy.ndarray, shape (n[l], m)
+        This layer's pre-activations Z[l].
     activation : str
         Name of g[l]; not "softmax".
 
@@ -261,6 +338,15 @@ def dz_hidden(W_next, dZ_next, Z, activation):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray of the shapes above, or `activation` is unknown or "softmax".
+
+    See Also
+    --------
+    da_prev
+        dA_prev = Wᵀ dZ: each unit of layer l-1 collects the dZ of every unit it feeds,
+        weighted by W.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
 
     Examples
     --------
@@ -277,7 +363,7 @@ def dz_hidden(W_next, dZ_next, Z, activation):
     require_shape(
         func, "dZ_next", dZ_next, (W_next.shape[0], Z.shape[1]), why="to match W_next's rows and Z's examples"
     )
-    _require_elementwise(func, activation)
+    check.elementwise(func, activation)
     return _dz_from_da(_da_prev(W_next, dZ_next), Z, activation)  # eq-dz-hidden: eq-da-prev, then eq-dz-from-da
 
 
@@ -308,6 +394,17 @@ def layer_backward(dA, cache):
     TypeError, ValueError
         If `cache` is not a consistent LayerCache, dA is not shaped like cache.Z, or the activation is "softmax".
 
+    See Also
+    --------
+    layer_forward
+        Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
+    layer_backward_from_dz
+        Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y
+        comes from the loss.
+    dz_from_da
+        dZ = dA * g'(Z), an element-wise product (g acts on each entry separately, so
+        its Jacobian is diagonal).
+
     Examples
     --------
     >>> import numpy as np
@@ -321,7 +418,7 @@ def layer_backward(dA, cache):
     cache = _check_cache(func, cache)
     dA = as_matrix(func, "dA", dA)
     require_shape(func, "dA", dA, cache.Z.shape, like="Z")
-    _require_elementwise(func, cache.activation)
+    check.elementwise(func, cache.activation)
     dZ = _dz_from_da(dA, cache.Z, cache.activation)  # eq-dz-from-da
     return _backward_from_dz(dZ, cache)  # eq-da-prev, eq-dw, eq-db
 
@@ -352,6 +449,16 @@ def layer_backward_from_dz(dZ, cache):
     TypeError, ValueError
         If `cache` is not a consistent LayerCache, or dZ is not shaped like cache.Z.
 
+    See Also
+    --------
+    layer_backward
+        Backward pass of one layer from dA: dZ by {eq}`eq-dz-from-da`, then
+        `layer_backward_from_dz`.
+    layer_forward
+        Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
+
     Examples
     --------
     >>> import numpy as np
@@ -373,12 +480,12 @@ def layer_backward_from_dz(dZ, cache):
 
 def _forward(A_prev, W, b, activation):
     Z = W @ A_prev + b  # eq-linear-forward
-    A = ACTIVATIONS[activation].g(Z)  # eq-activation-forward
+    A = _UNCHECKED[activation].g(Z)  # eq-activation-forward
     return A, LayerCache(A_prev, W, b, Z, activation)
 
 
 def _dz_from_da(dA, Z, activation):
-    return dA * ACTIVATIONS[activation].g_prime(Z)  # eq-dz-from-da
+    return dA * _UNCHECKED[activation].g_prime(Z)  # eq-dz-from-da
 
 
 def _weight_gradient(dZ, A_prev):
@@ -400,51 +507,14 @@ def _backward_from_dz(dZ, cache):
     return dA_prev, dW, db
 
 
-# -- Checks shared by the public functions above and by backprop.network. -----------------------------------------
-
-
-def _check_linear(func, A_prev, W, b, names=("A_prev", "W", "b")):
-    """Check A_prev (n[l-1], m), W (n[l], n[l-1]) and b (n[l], 1); return them as float64."""
-    a_name, w_name, b_name = names
-    W = as_matrix(func, w_name, W)
-    A_prev = _check_input(func, a_name, A_prev, w_name, W)
-    return A_prev, W, _check_bias(func, b_name, b, W)
-
-
-def _check_input(func, a_name, A_prev, w_name, W):
-    """Check that A_prev is a batch (n[l-1], m) that float64 W, shape (n[l], n[l-1]), can take; return it."""
-    A_prev = as_matrix(func, a_name, A_prev)
-    n_prev = W.shape[1]
-    why = f"to match {w_name}'s {n_prev} columns (examples are columns)"
-    require_shape(func, a_name, A_prev, (n_prev, "m"), why=why)
-    return A_prev
-
-
-def _check_bias(func, b_name, b, W):
-    """Check that b has exactly the shape (n[l], 1) of float64 W's rows; return it as float64."""
-    b = as_array(func, b_name, b)
-    bias_note = "a 1-D b can broadcast along the wrong axis with no error; an (n, m) b gives each example its own bias"
-    require_shape(func, b_name, b, (W.shape[0], 1), note=bias_note)
-    return b
-
-
-def _require_elementwise(func, activation):
-    """Raise unless `activation` is known and has an element-wise derivative (that is, it is not softmax)."""
-    if get_activation(func, activation).g_prime is None:
-        raise ValueError(
-            f"{func}: dZ = dA * g'(Z) needs an element-wise g', and {activation!r} has none: its Jacobian is not "
-            "diagonal (each output depends on every input); for a softmax output layer use "
-            "backprop.softmax_dz_from_da(dA, Z), or, with cross-entropy and label columns summing to 1, "
-            "dZ = A - Y (backprop.output_dz); "
-            "then layer_backward_from_dz"
-        )
+# -- Checks of this module's arguments (those shared with backprop.network are in backprop._validation). ---------
 
 
 def _check_cache(func, cache):
     """Check that `cache` is a LayerCache whose arrays agree; return it with float64 arrays."""
     if not isinstance(cache, LayerCache):
         raise TypeError(f"{func}: cache must be the LayerCache returned by layer_forward; got {type(cache).__name__}")
-    A_prev, W, b = _check_linear(func, cache.A_prev, cache.W, cache.b, ("cache.A_prev", "cache.W", "cache.b"))
+    A_prev, W, b = check.linear(func, cache.A_prev, cache.W, cache.b, ("cache.A_prev", "cache.W", "cache.b"))
     Z = as_matrix(func, "cache.Z", cache.Z)
     require_shape(func, "cache.Z", Z, (W.shape[0], A_prev.shape[1]), why="like W @ A_prev")
     get_activation(func, cache.activation, "cache.activation")

@@ -14,8 +14,9 @@ the logits Z[L] instead and stay accurate where A[L] is within rounding of 0 or 
 
 import numpy as np
 
-from .activations import logistic
-from .regularization import _l2_from_params
+from . import _validation as check
+from .activations import _logistic
+from .regularization import _l2_term
 from .shapes import as_matrix, require_shape
 
 __all__ = [
@@ -27,15 +28,13 @@ __all__ = [
     "output_dz_from_logits",
 ]
 
-OUTPUTS = ("sigmoid", "softmax")
-# How far a column sum may be from 1 and still count as a probability vector (softmax rounds to within ~1e-16).
-_SUM_TOL = 1e-9
+OUTPUTS = check.OUTPUTS
 
 
 def output_dz(AL, Y):
-    """dZ[L] = A[L] - Y, for a sigmoid output with binary cross-entropy or a softmax output with categorical
-    cross-entropy.
+    """dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
 
+    For a sigmoid output with binary cross-entropy, or a softmax output with categorical cross-entropy.
     Implements {eq}`eq-dz-output` (and {eq}`eq-lr-dz`, its one-unit case). For sigmoid it equals `output_da` times
     `logistic_prime(Z)`; for softmax it equals the softmax Jacobian, transposed, times dA (-Y / A[L] for
     cross-entropy), one example at a time, when each column of Y sums to 1 (one-hot labels do; this function does
@@ -57,6 +56,18 @@ def output_dz(AL, Y):
     ------
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, or Y is not shaped like AL.
+
+    See Also
+    --------
+    output_da
+        dA[L] = -(Y / A[L] - (1 - Y) / (1 - A[L])), the derivative of binary cross-
+        entropy with respect to A[L].
+    output_dz_from_logits
+        dZ[L] = A[L] - Y computed from the logits Z[L], without subtracting numbers that
+        are nearly equal.
+    layer_backward_from_dz
+        Backward pass of one layer from dZ: used for the output layer, whose dZ = A - Y
+        comes from the loss.
 
     Examples
     --------
@@ -93,6 +104,14 @@ def output_da(AL, Y):
         If an array is not a finite real 2-D ndarray, Y is not shaped like AL, AL has entries outside (0, 1), or Y
         has entries other than 0 and 1.
 
+    See Also
+    --------
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
+    example_losses
+        The loss L of each example: cross-entropy between its column of Y and its column
+        of AL.
+
     Examples
     --------
     >>> import numpy as np
@@ -102,7 +121,7 @@ def output_da(AL, Y):
     func = "output_da"
     AL, Y = _check_pair(func, AL, Y)
     _check_probabilities(func, AL, "sigmoid")
-    _check_labels(func, Y, "sigmoid")
+    check.labels(func, Y, "sigmoid")
     return -(Y / AL - (1.0 - Y) / (1.0 - AL))  # eq-da-output
 
 
@@ -130,6 +149,15 @@ def example_losses(AL, Y, output="sigmoid"):
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, the shapes differ, AL or Y has values the loss does not
         allow, or `output` is unknown.
+
+    See Also
+    --------
+    cost
+        The cost J = (1/m) Σᵢ L⁽ⁱ⁾, the mean of `example_losses`, plus maybe an L2 term.
+    example_losses_from_logits
+        The loss L of each example, computed from the logits Z[L] instead of from A[L].
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
 
     Examples
     --------
@@ -175,6 +203,14 @@ def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
         0, if `l2` > 0 without `params`, or `params` (when used) is not a dict with W1, ...
         of finite real matrices.
 
+    See Also
+    --------
+    example_losses
+        The loss L of each example: cross-entropy between its column of Y and its column
+        of AL.
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
+
     Examples
     --------
     >>> import numpy as np
@@ -187,9 +223,9 @@ def cost(AL, Y, output="sigmoid", *, params=None, l2=0.0):
     True
     """
     AL, Y = _check_prediction("cost", AL, Y, output)
-    penalty = _l2_from_params("cost", params, l2, AL.shape[1])
+    l2, weights = check.l2_weights("cost", params, l2)
     J = float(_example_losses(AL, Y, output).mean())  # eq-cost
-    return J + penalty if penalty else J  # eq-l2-cost
+    return J + _l2_term(weights, l2, AL.shape[1]) if weights else J  # eq-l2-cost
 
 
 def example_losses_from_logits(ZL, Y, output="sigmoid"):
@@ -221,6 +257,15 @@ def example_losses_from_logits(ZL, Y, output="sigmoid"):
     TypeError, ValueError
         If an array is not a finite real 2-D ndarray, Y is not shaped like ZL, Y has values the loss does not allow,
         or `output` is unknown.
+
+    See Also
+    --------
+    example_losses
+        The loss L of each example: cross-entropy between its column of Y and its column
+        of AL.
+    output_dz_from_logits
+        dZ[L] = A[L] - Y computed from the logits Z[L], without subtracting numbers that
+        are nearly equal.
 
     Examples
     --------
@@ -269,6 +314,13 @@ def output_dz_from_logits(ZL, Y, output="sigmoid"):
         If an array is not a finite real 2-D ndarray, Y is not shaped like ZL, Y has values the loss does not allow,
         or `output` is unknown.
 
+    See Also
+    --------
+    output_dz
+        dZ[L] = A[L] - Y, where the backward pass starts for a cross-entropy loss.
+    example_losses_from_logits
+        The loss L of each example, computed from the logits Z[L] instead of from A[L].
+
     Examples
     --------
     >>> import numpy as np
@@ -278,7 +330,7 @@ def output_dz_from_logits(ZL, Y, output="sigmoid"):
     """
     ZL, Y = _check_logits("output_dz_from_logits", ZL, Y, output)
     if output == "sigmoid":
-        A, one_minus_A = logistic(ZL), logistic(-ZL)  # σ(-z) = 1 - σ(z)
+        A, one_minus_A = _logistic(ZL), _logistic(-ZL)  # σ(-z) = 1 - σ(z)
     else:
         shifted, rest = _shifted_logits(ZL)
         with np.errstate(under="ignore"):
@@ -317,43 +369,13 @@ def _shifted_logits(ZL):
     return shifted, e.sum(axis=0, keepdims=True)
 
 
-# -- Checks, shared with backprop.network. ------------------------------------------------------------------------
-
-
-def _check_output(func, output, arg="output"):
-    """Raise unless `output` names an output layer whose loss is defined here ("sigmoid" or "softmax")."""
-    if not isinstance(output, str):
-        raise TypeError(f"{func}: {arg} must be a str, 'sigmoid' or 'softmax'; got {type(output).__name__}")
-    if output not in OUTPUTS:
-        raise ValueError(
-            f"{func}: {arg} must be 'sigmoid' (binary cross-entropy) or 'softmax' (categorical cross-entropy), "
-            f"the outputs whose loss is defined here; got {output!r}"
-        )
-
-
-def _check_labels(func, Y, output):
-    """Raise unless float64 `Y` holds labels that `output`'s loss allows."""
-    if output == "sigmoid":
-        bad = Y.size - np.count_nonzero((Y == 0) | (Y == 1))
-        if bad:
-            raise ValueError(
-                f"{func}: Y must hold labels 0 or 1 for a sigmoid output (binary cross-entropy); {bad} of {Y.size} "
-                f"entries are neither (min {Y.min():.6g}, max {Y.max():.6g})"
-            )
-        return
-    bad = Y.size - np.count_nonzero((Y >= 0) & (Y <= 1))
-    if bad:
-        raise ValueError(
-            f"{func}: Y must hold probabilities in [0, 1] for a softmax output; {bad} of {Y.size} entries are "
-            f"outside (min {Y.min():.6g}, max {Y.max():.6g})"
-        )
-    _require_columns_sum_to_one(func, "Y", Y, "each example's labels are a probability vector, usually one-hot")
+# -- Checks of this module's arguments (those shared with backprop.network are in backprop._validation). ---------
 
 
 def _check_logits(func, ZL, Y, output):
-    _check_output(func, output)
+    check.output(func, output)
     ZL, Y = _check_pair(func, ZL, Y, name="ZL")
-    _check_labels(func, Y, output)
+    check.labels(func, Y, output)
     return ZL, Y
 
 
@@ -374,22 +396,12 @@ def _check_probabilities(func, AL, output):
             f"{AL.size} entries are outside (min {AL.min():.6g}, max {AL.max():.6g})"
         )
     if output == "softmax":
-        _require_columns_sum_to_one(func, "AL", AL, "a softmax output is a probability vector per example")
+        check.columns_sum_to_one(func, "AL", AL, "a softmax output is a probability vector per example")
 
 
 def _check_prediction(func, AL, Y, output):
-    _check_output(func, output)
+    check.output(func, output)
     AL, Y = _check_pair(func, AL, Y)
     _check_probabilities(func, AL, output)
-    _check_labels(func, Y, output)
+    check.labels(func, Y, output)
     return AL, Y
-
-
-def _require_columns_sum_to_one(func, name, x, why):
-    sums = x.sum(axis=0)
-    off = np.flatnonzero(np.abs(sums - 1.0) > _SUM_TOL)
-    if off.size:
-        raise ValueError(
-            f"{func}: each column of {name} must sum to 1 ({why}); {off.size} of {x.shape[1]} columns do not "
-            f"(column {off[0]} sums to {sums[off[0]]:.6g})"
-        )

@@ -10,21 +10,17 @@ here too; when one is on, the passes run in `backprop.training`, and when all ar
 the loops below run exactly as before.
 """
 
-import re
-
 import numpy as np
 
+from . import _validation as check
 from .activations import get_activation
-from .batch_norm import _check_bn_eps, _check_norm
-from .layer import _backward_from_dz, _check_bias, _check_input, _dz_from_da, _forward
-from .losses import _check_labels, _check_output, _output_dz
-from .regularization import _check_keep_prob, _check_l2, _check_masks
+from .layer import _backward_from_dz, _dz_from_da, _forward
+from .losses import _output_dz
 from .shapes import as_array, as_matrix, require_shape
 from .training import _forward_training, _gradients_training
 
 __all__ = ["forward", "gradients", "random_params", "descent_step"]
 
-_WEIGHT_KEY = re.compile(r"W[1-9][0-9]*")
 # The ε of batch norm: small against a unit's variance over a batch of order 1.
 BN_EPS = 1e-8
 
@@ -82,6 +78,15 @@ def forward(params, X, activations, *, keep_prob=1.0, masks=None, bn_eps=BN_EPS)
         the reverse); if `keep_prob` is outside (0, 1], or below 1 with no masks; if a
         mask is for the output layer or a layer that does not exist, or holds values
         other than 0 and 1; or if `bn_eps` is not positive.
+
+    See Also
+    --------
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
+    random_params
+        Small random weights and zero biases for a network with the given layer sizes.
+    layer_forward
+        Forward pass of one layer: Z = W A_prev + b, then A = g(Z).
 
     Examples
     --------
@@ -166,6 +171,18 @@ def gradients(
         Y holds labels its loss does not allow, or `l2` is not a finite number at least
         0. Everything is checked before anything is computed.
 
+    See Also
+    --------
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
+    descent_step
+        One step of gradient descent on J: W[l] - α dW[l] and b[l] - α db[l] for every
+        layer.
+    check_gradients
+        Relative error of every dW[l] and db[l] from `gradients` against centred
+        differences of the cost J.
+
     Examples
     --------
     >>> import numpy as np
@@ -183,12 +200,12 @@ def gradients(
     X, layers, norms, drops, keep_prob, bn_eps = _check_all(
         func, params, X, activations, keep_prob, masks, bn_eps
     )
-    l2 = _check_l2(func, l2)
+    l2 = check.l2(func, l2)
     L = len(layers)
-    _check_output(func, activations[-1], f"the last activation, activations[{L - 1}],")
+    check.output(func, activations[-1], f"the last activation, activations[{L - 1}],")
     Y = as_matrix(func, "Y", Y)
     require_shape(func, "Y", Y, (layers[-1][0].shape[0], X.shape[1]), like="AL")
-    _check_labels(func, Y, activations[-1])
+    check.labels(func, Y, activations[-1])
 
     if norms or drops or l2:
         return _gradients_training(X, Y, layers, norms, drops, keep_prob, bn_eps, l2)
@@ -228,6 +245,15 @@ def random_params(layer_dims, seed=0, scale=None):
         If `layer_dims` is not a list or tuple of int, or `scale` is not a real number.
     ValueError
         If there are fewer than two sizes, a size is below 1, or `scale` is not positive and finite.
+
+    See Also
+    --------
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
+    descent_step
+        One step of gradient descent on J: W[l] - α dW[l] and b[l] - α db[l] for every
+        layer.
 
     Examples
     --------
@@ -293,6 +319,13 @@ def descent_step(params, grads, learning_rate):
         If a key is missing or unexpected, a shape differs, an entry is NaN or inf, or `learning_rate` is not
         positive and finite.
 
+    See Also
+    --------
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
+    random_params
+        Small random weights and zero biases for a network with the given layer sizes.
+
     Examples
     --------
     >>> import numpy as np
@@ -338,7 +371,7 @@ def _check_network(func, params, X, activations):
             "give one activation per layer"
         )
     layers, norms = _check_layers(func, params, len(names), "one per activation")
-    X = _check_input(func, "X", X, "W1", layers[0][0])
+    X = check.layer_input(func, "X", X, "W1", layers[0][0])
     return X, [(W, b, name) for (W, b), name in zip(layers, names)], norms
 
 
@@ -348,10 +381,10 @@ def _check_all(func, params, X, activations, keep_prob, masks, bn_eps):
     defaults = type(keep_prob) is float and keep_prob == 1.0 and bn_eps is BN_EPS
     if defaults and masks is None:
         return X, layers, norms, {}, 1.0, BN_EPS  # nothing to convert
-    keep_prob = _check_keep_prob(func, keep_prob)
+    keep_prob = check.keep_prob(func, keep_prob)
     sizes = [X.shape[0]] + [W.shape[0] for W, _, _ in layers]
-    drops = _check_masks(func, masks, keep_prob, sizes, X.shape[1])
-    return X, layers, norms, drops, keep_prob, _check_bn_eps(func, bn_eps)
+    drops = check.masks(func, masks, keep_prob, sizes, X.shape[1])
+    return X, layers, norms, drops, keep_prob, check.bn_eps(func, bn_eps)
 
 
 def _check_activations(func, activations):
@@ -376,7 +409,7 @@ def _count_layers(params):
     """How many layers params describes, counting its weight matrices W1, W2, ... (0 if it is not a dict)."""
     if not isinstance(params, dict):
         return 0
-    return sum(1 for key in params if isinstance(key, str) and _WEIGHT_KEY.fullmatch(key))
+    return sum(1 for key in params if isinstance(key, str) and check.WEIGHT_KEY.fullmatch(key))
 
 
 def _expected_keys(L):
@@ -414,11 +447,11 @@ def _check_layers(func, params, L, counted):
         if l > 1:
             n_prev = layers[-1][0].shape[0]
             require_shape(func, f"W{l}", W, (W.shape[0], n_prev), why=f"to follow W{l - 1}'s {n_prev} units")
-        layers.append((W, _check_bias(func, f"b{l}", params[f"b{l}"], W)))
+        layers.append((W, check.bias(func, f"b{l}", params[f"b{l}"], W)))
     norms = {}
     if len(params) > 2 * L:
         for l, (W, _) in enumerate(layers, start=1):
-            pair = _check_norm(func, params, l, W.shape[0])
+            pair = check.norm(func, params, l, W.shape[0])
             if pair is not None:
                 norms[l] = pair
     return layers, norms

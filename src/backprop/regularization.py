@@ -10,15 +10,12 @@ There is no hidden randomness: `forward` and `gradients` take the masks as an ar
 so a gradient check sees one fixed function. `dropout_masks` draws them from a seed.
 """
 
-import re
-
 import numpy as np
 
-from .shapes import as_matrix, require_shape
+from . import _validation as check
+from .shapes import as_matrix
 
 __all__ = ["dropout_masks"]
-
-_WEIGHT_KEY = re.compile(r"W([1-9][0-9]*)")
 
 
 def dropout_masks(layer_dims, m, keep_prob, seed=0):
@@ -53,6 +50,14 @@ def dropout_masks(layer_dims, m, keep_prob, seed=0):
     ValueError
         If a size or `m` is below 1, or `keep_prob` is outside (0, 1].
 
+    See Also
+    --------
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
+    gradients
+        Every gradient of the backward pass, from the output layer down to the input.
+
     Examples
     --------
     >>> import numpy as np
@@ -70,7 +75,7 @@ def dropout_masks(layer_dims, m, keep_prob, seed=0):
         )
     if m < 1:
         raise ValueError(f"{func}: m must be at least 1; got {m}")
-    keep_prob = _check_keep_prob(func, keep_prob)
+    keep_prob = check.keep_prob(func, keep_prob)
     rng = np.random.default_rng(seed)
     return {
         l: (rng.random((sizes[l], int(m))) < keep_prob).astype(np.float64)
@@ -90,110 +95,7 @@ def _drop(A, D, keep_prob):
     return A * D / keep_prob  # eq-dropout-forward
 
 
-# -- Checks, shared with backprop.network and backprop.losses. -------------------------
-
-
-def _real(func, name, value, what):
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(
-            f"{func}: {name} must be a real number ({what}); got {type(value).__name__}"
-        )
-    return float(value)
-
-
-def _check_l2(func, l2):
-    """Return λ as a float; raise unless it is finite and at least 0."""
-    l2 = _real(func, "l2", l2, "the L2 strength λ")
-    if not (np.isfinite(l2) and l2 >= 0):
-        raise ValueError(
-            f"{func}: l2 must be finite and at least 0 (the L2 strength λ); got {l2}"
-        )
-    return l2
-
-
-def _check_keep_prob(func, keep_prob):
-    """Return keep_prob as a float; raise unless it lies in (0, 1]."""
-    keep_prob = _real(func, "keep_prob", keep_prob, "the probability of keeping a unit")
-    if not 0 < keep_prob <= 1:
-        raise ValueError(
-            f"{func}: keep_prob must be in (0, 1], the probability of keeping a unit; "
-            f"got {keep_prob}"
-        )
-    return keep_prob
-
-
-def _check_masks(func, masks, keep_prob, sizes, m):
-    """Check masks against sizes [n[0], ..., n[L]] and m; return {l: D[l]} in float64.
-
-    Returns an empty dict when no layer is dropped, so callers test it for truth.
-    """
-    if masks is None:
-        if keep_prob != 1.0:
-            raise ValueError(
-                f"{func}: keep_prob is {keep_prob} but masks is None, so no layer "
-                "would be dropped; pass masks={l: D[l]} for the hidden layers, for "
-                "example from dropout_masks"
-            )
-        return {}
-    if not isinstance(masks, dict):
-        raise TypeError(
-            f"{func}: masks must be a dict {{l: D[l]}} or None; got "
-            f"{type(masks).__name__}"
-        )
-    L = len(sizes) - 1
-    checked = {}
-    for l, D in masks.items():
-        if isinstance(l, bool) or not isinstance(l, (int, np.integer)):
-            raise TypeError(
-                f"{func}: masks keys must be int layer numbers l, 1 <= l < {L}; got "
-                f"{l!r}"
-            )
-        if l == L:
-            raise ValueError(
-                f"{func}: masks has a mask for layer {l}, the output layer; dropout "
-                f"applies only to hidden layers, 1 <= l < {L}"
-            )
-        if not 1 <= l < L:
-            hidden = f"1 <= l < {L}" if L > 1 else "and this network has none"
-            raise ValueError(f"{func}: masks key {l} is not a hidden layer ({hidden})")
-        D = as_matrix(func, f"masks[{l}]", D)
-        require_shape(func, f"masks[{l}]", D, (sizes[l], m), why=f"like A[{l}]")
-        bad = D.size - np.count_nonzero((D == 0) | (D == 1))
-        if bad:
-            raise ValueError(
-                f"{func}: masks[{l}] must hold only 0 and 1 (keep_prob scales the kept "
-                f"units); {bad} of {D.size} entries are neither"
-            )
-        checked[int(l)] = D
-    return checked
-
-
-def _l2_from_params(func, params, l2, m):
-    """(λ/2m) Σ_l ‖W[l]‖²_F over params' W{l} (other keys ignored); 0 if no params."""
-    l2 = _check_l2(func, l2)
-    if l2 == 0:
-        return 0.0
-    if params is None:  # λ > 0 with no weights to penalize would be dropped silently
-        raise ValueError(
-            f"{func}: l2 = {l2!r} > 0 needs the weights: pass params=..., or l2=0 for the "
-            "data term alone"
-        )
-    if not isinstance(params, dict):
-        raise TypeError(
-            f"{func}: params must be a dict with keys 'W1', ... or None; got "
-            f"{type(params).__name__}"
-        )
-    keys = [
-        key for key in params if isinstance(key, str) and _WEIGHT_KEY.fullmatch(key)
-    ]
-    if not keys:
-        raise ValueError(
-            f"{func}: params has no weight matrix W1; the L2 term sums ‖W[l]‖² over "
-            "W1, W2, ..."
-        )
-    return _l2_term([as_matrix(func, key, params[key]) for key in keys], l2, m)
+# -- Checks of dropout_masks's sizes (the options' checks are in backprop._validation). ---------------------
 
 
 def _sizes(func, layer_dims):
@@ -201,7 +103,7 @@ def _sizes(func, layer_dims):
         count = sum(
             1
             for key in layer_dims
-            if isinstance(key, str) and _WEIGHT_KEY.fullmatch(key)
+            if isinstance(key, str) and check.WEIGHT_KEY.fullmatch(key)
         )
         if count == 0 or any(f"W{l}" not in layer_dims for l in range(1, count + 1)):
             raise ValueError(

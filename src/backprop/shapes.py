@@ -43,6 +43,14 @@ def as_array(func, name, x):
         If `x` has no entries (a dimension of length 0, such as a batch of m = 0 examples), or has NaN or inf
         entries; the message says how many.
 
+    See Also
+    --------
+    as_matrix
+        Check that `x` is a non-empty, finite, real 2-D ndarray and return it as
+        float64.
+    require_shape
+        Check that `x` has exactly the expected shape.
+
     Examples
     --------
     >>> import numpy as np
@@ -91,6 +99,13 @@ def as_matrix(func, name, x):
     ValueError
         As `as_array` (empty, NaN or inf), or if `x` is not 2-D; the message says how to reshape a 1-D array.
 
+    See Also
+    --------
+    as_array
+        Check that `x` is a non-empty, finite, real ndarray and return it as float64.
+    require_shape
+        Check that `x` has exactly the expected shape.
+
     Examples
     --------
     >>> import numpy as np
@@ -129,11 +144,20 @@ def require_shape(func, name, x, shape, like=None, why=None, note=None):
     Returns
     -------
     None
+        Nothing: the check either passes or raises.
 
     Raises
     ------
     ValueError
         If the shapes differ, for example ``layer_backward: dA must have shape (3, 5) like Z; got (5, 3)``.
+
+    See Also
+    --------
+    as_array
+        Check that `x` is a non-empty, finite, real ndarray and return it as float64.
+    as_matrix
+        Check that `x` is a non-empty, finite, real 2-D ndarray and return it as
+        float64.
 
     Examples
     --------

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import ACTIVATIONS
+from .activations import _UNCHECKED
 from .batch_norm import _normalize, _normalize_backward
 from .layer import _backward_from_dz, _dz_from_da, _forward
 from .losses import _output_dz
@@ -32,7 +32,9 @@ class TrainingCache(NamedTuple):
     A_prev : numpy.ndarray, shape (n[l-1], m)
         The layer's input A[l-1] (after layer l-1's dropout, if any).
     W : numpy.ndarray, shape (n[l], n[l-1])
+        The layer's weights W[l].
     b : numpy.ndarray, shape (n[l], 1)
+        The layer's bias b[l].
     Z : numpy.ndarray, shape (n[l], m)
         W A_prev + b, before normalization.
     activation : str
@@ -57,6 +59,14 @@ class TrainingCache(NamedTuple):
         The mask D[l] of 0 and 1, if layer l is dropped ({eq}`eq-dropout-forward`).
     keep_prob : float or None
         The keep_prob used with D.
+
+    See Also
+    --------
+    forward
+        Forward pass through all L layers: A[0] = X, then A[l] = g[l](W[l] A[l-1] +
+        b[l]) for l = 1, ..., L.
+    LayerCache
+        The cache of layer l that layer_forward keeps for the backward pass.
 
     Examples
     --------
@@ -99,7 +109,7 @@ def _forward_training(X, layers, norms, drops, keep_prob, bn_eps):
         if l in norms:
             (gamma, beta), eps = norms[l], bn_eps
             mu, var, Zhat, Ztilde = _normalize(Z, gamma, beta, eps)  # eq-bn-forward
-        G = ACTIVATIONS[activation].g(Z if Ztilde is None else Ztilde)  # eq-activation-forward
+        G = _UNCHECKED[activation].g(Z if Ztilde is None else Ztilde)  # eq-activation-forward
         D = drops.get(l)
         A = G if D is None else _drop(G, D, keep_prob)  # eq-dropout-forward
         kept = None if D is None else keep_prob
