@@ -191,7 +191,12 @@ html_baseurl = "https://backprop-derived.github.io/"
 # download's "clone the repository" derive from it. Override it like html_baseurl: `-D repository_url=https://…`.
 repository_url = "https://github.com/backprop-derived/backprop-derived"
 # Pages that moved: {"old-page": "new-page.html"}. The old URL keeps working, and keeps the #fragment of the link.
-redirects: dict[str, str] = {}
+redirects: dict[str, str] = {
+    # The package's source pages (viewcode) of two modules whose one function each moved to the module of its concept
+    # (issue 17); the #fragment, the function's name, is kept.
+    "_modules/backprop/products": "activations.html",
+    "_modules/backprop/one_sided": "gradcheck.html",
+}
 redirect_html_template_file = "../conf/redirect.html"  # relative to book/
 # Anchors that were renamed: {"page": {"old-id": "new-id"}} keeps old-id working on the element now called new-id.
 anchor_aliases: dict[str, dict[str, str]] = {}

@@ -19,10 +19,9 @@ import html
 import re
 
 from docutils import nodes
+from report_error import equation_report_link
 from sphinx.application import Sphinx
 from sphinx.util.nodes import clean_astext
-
-from report_error import equation_report_link
 
 SITE = "backprop-derived"
 # The renderer's equation number: '<span class="eqno">(3)<a class="headerlink" ...>#</a>[<a class="eq-code" ...>code</a>]</span>'

@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from browserkit import AXE, DESKTOP, PHONE, pages_with_math_ready
 from buildkit import ROOT
+from sitecheck import lost_anchors
 
 import backprop
 
@@ -182,3 +183,12 @@ def test_every_source_link_is_a_target_of_its_own_as_the_page_loads(built_site, 
         r.violations.flatMap(v => v.nodes.map(n => n.target.join(' '))))""")
     context.close()
     assert not failing, f"too small or covered targets: {failing}"
+
+
+@pytest.mark.build
+def test_source_pages_of_moved_functions_still_lead_to_them(built_site):
+    """products.py and one_sided.py held one function each; the functions moved to the modules of their concepts
+    (issue 17), and the source pages the site published for the old modules redirect, keeping the #function."""
+    moved = {"_modules/backprop/products.html#softmax_dz_from_da",
+             "_modules/backprop/one_sided.html#one_sided_gradient"}
+    assert lost_anchors(built_site[0], moved) == []
