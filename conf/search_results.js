@@ -13,6 +13,10 @@
  *    around it (the colour menu's "System Settings Light Dark", the footer), and each formula once, as plain text
  *    ("dW[2] = 1/m dZ[2]A[1]ᵀ"). Sphinx takes the textContent of the whole page, where KaTeX writes each formula
  *    three times: its MathML, the TeX source annotated there, and the HTML drawn on screen.
+ * 4. A page found by words of its text, not of its title, links the section where they are: the first section, in
+ *    reading order, whose text has every searched word and none of whose subsections has them all. Its title says
+ *    so ("Page > Section") and its summary is that section's. (Sphinx's index records the pages a word is on, not the
+ *    sections: the page itself, fetched for its summary, is where the section is found.)
  * A section result's title is the section's title as plain text too: conf/search_results.py writes the index so.
  */
 var Scorer = {
@@ -116,17 +120,21 @@ const _mathText = (node) => {
   }
 };
 
-Search.htmlToText = (htmlString, anchor) => {
+/** The article of a page's HTML, or null (with a warning). */
+const _article = (htmlString) => {
   const page = new DOMParser().parseFromString(htmlString, "text/html");
   const article = page.querySelector('[role="main"] article');
-  const root = (anchor && article && article.querySelector(anchor)) || article;
-  if (!root) {
+  if (!article)
     console.warn("backprop-derived search: no <article> in the main part of the page (see conf/search_results.js)");
-    return "";
-  }
+  return article;
+};
+
+/** The prose of `element` (left unchanged) as one line, each formula once as plain text; without its heading. */
+const _prose = (element) => {
+  const root = element.cloneNode(true);
   // Chrome, and the code of the page's cells (a summary is prose; the words of the code still find the page).
   root.querySelectorAll(".headerlink, script, style, button, .cell_input, .copy-link-pair, .report-error")
-    .forEach((element) => element.remove());
+    .forEach((node) => node.remove());
   const heading = root.querySelector("h1, h2, h3, h4, h5, h6");
   if (heading) heading.remove(); // the result's title says it already
   root.querySelectorAll(".katex").forEach((formula) => {
@@ -135,6 +143,54 @@ Search.htmlToText = (htmlString, anchor) => {
     formula.replaceWith(formula.closest(".katex-display") ? ` ${text} ` : text); // a display formula: its own words
   });
   return root.textContent.replace(/\s+/g, " ").trim();
+};
+
+Search.htmlToText = (htmlString, anchor) => {
+  const article = _article(htmlString);
+  if (!article) return "";
+  return _prose((anchor && article.querySelector(anchor)) || article);
+};
+
+/** A heading's text, each formula as plain text, without its "#" link. */
+const _headingText = (heading) => {
+  const box = document.createElement("div");
+  box.append(...[...heading.cloneNode(true).childNodes]);
+  return _prose(box);
+};
+
+/** Point 4: the section of the page in `htmlString` where every one of `words` is, or null. */
+const _sectionWithEveryWord = (htmlString, words) => {
+  const article = _article(htmlString);
+  if (!article || !words.length) return null;
+  const pageTitle = article.querySelector("h1");
+  if (pageTitle && Scorer.titleHasEveryWord(_headingText(pageTitle))) return null; // point 1: the page is about it
+  const hasEvery = (section) => {
+    const text = _prose(section).toLowerCase();
+    return words.every((word) => text.includes(word));
+  };
+  const found = [...article.querySelectorAll("section section[id]")].filter(hasEvery);
+  const innermost = found.find((section) => !found.some((other) => other !== section && section.contains(other)));
+  if (!innermost) return null;
+  const heading = innermost.querySelector(":scope > h1, :scope > h2, :scope > h3, :scope > h4, :scope > h5, :scope > h6");
+  return { id: innermost.id, title: heading ? _headingText(heading) : innermost.id };
+};
+
+const _sphinxMakeSearchSummary = Search.makeSearchSummary;
+
+Search.makeSearchSummary = (htmlText, keywords, anchor) => {
+  const words = [...keywords].map((word) => word.toLowerCase());
+  const section = anchor ? null : _sectionWithEveryWord(htmlText, words);
+  const summary = _sphinxMakeSearchSummary(htmlText, keywords, section ? `#${section.id}` : anchor);
+  if (section) {
+    // searchtools.js appends the summary to its result right after this returns; then its link is changed.
+    queueMicrotask(() => {
+      const link = summary.parentNode && summary.parentNode.querySelector("a");
+      if (!link || link.hash) return;
+      link.setAttribute("href", `${link.getAttribute("href")}#${section.id}`);
+      link.textContent += ` > ${section.title}`;
+    });
+  }
+  return summary;
 };
 
 // A one-letter word of the query (the m of "1/m") still finds pages, but is not highlighted: every m of every

@@ -52,6 +52,10 @@ PINNED = {
     "its list of words to highlight, which the wrapper shortens":
         'localStorage.setItem(\n        "sphinx_highlight_terms",',
     "its call through the Search object": "] = Search._parseQuery(query);",
+    "Search.makeSearchSummary, which search_results.js wraps": "makeSearchSummary: (htmlText, keywords, anchor) => {",
+    "its call, whose summary is appended to the result at once (the wrapper then changes the result's link)":
+        "listItem.appendChild(\n            Search.makeSearchSummary(data, searchTerms, anchor),",
+    "the result's link, written before its summary is fetched": "linkEl.href = linkUrl + anchor;",
 }
 # The theme's search.html loads searchtools.js, then language_data.js (with search_results.js in it).
 SCRIPT_ORDER = re.compile(r"_static/searchtools\.js.*?_static/language_data\.js", re.S)

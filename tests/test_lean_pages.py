@@ -144,7 +144,13 @@ def test_every_page_links_one_versioned_stylesheet_and_blocks_on_no_script_but_d
                 if "defer" not in attributes and "async" not in attributes]
     if name != "search":  # search.html loads Sphinx's search scripts as its template writes them (see defer_scripts)
         assert [src.split("?")[0] for src in blocking] == ["_static/documentation_options.js"]
-    assert 'rel="preload"' not in head
+    # No script is preloaded (they are deferred); a page with math preloads the KaTeX fonts its formulas use
+    # (conf/_templates/layout.html), which would otherwise arrive after the first paint and move the text.
+    preloads = re.findall(r'<link rel="preload" href="([^"]+)" as="([^"]+)"', head)
+    assert head.count('rel="preload"') == len(preloads)
+    assert all(kind == "font" and "_static/katex/fonts/" in href for href, kind in preloads), preloads
+    has_math = 'class="katex"' in (html / f"{name}.html").read_text(encoding="utf-8")
+    assert ("_static/katex/fonts/KaTeX_Main-Regular.woff2", "font") in preloads or not has_math, preloads
 
 
 @pytest.fixture(scope="module")

@@ -94,3 +94,15 @@ def test_on_a_phone_the_magnifier_leaves_the_query_readable(browser, site_url):
     assert icon_right <= text_left, f"search dialog: the magnifier ends at {icon_right} px, the query at {text_left}"
     context.close()
     assert not problems + problems_too, "\n".join(problems + problems_too)
+
+
+def test_a_page_found_by_a_word_of_its_text_links_the_section_the_word_is_in(browser, site_url):
+    # "Bernoulli" is in no title: only in the text of output-layer's exercises (a solution's).
+    context = browser.new_context(viewport=PHONE)
+    page, problems, results = search(context, site_url, "bernoulli")
+    context.close()
+    assert not problems, "\n".join(problems)
+    assert [href for href, _, _ in results] == ["output-layer.html#output-layer-exercises"], results
+    _, title, summary = results[0]
+    assert title.endswith(" > Exercises"), title
+    assert "Bernoulli" in summary, summary
