@@ -3,7 +3,7 @@ top" button covers no text on a phone; an equation's "#" permalink and its copy-
 desktop "Contents" follows the reading position to the page's last section and keeps its highlighted entry in view."""
 
 import pytest
-from browserkit import DESKTOP, PHONE
+from browserkit import DESKTOP, PHONE, next_frames
 
 pytestmark = pytest.mark.build
 
@@ -130,3 +130,31 @@ def test_on_a_desktop_the_contents_follow_the_reading_position_to_the_last_secti
             wrong.append(f"at {href}: highlighted {page.evaluate(HIGHLIGHTED)} (entry, inside the sidebar)")
     context.close()
     assert not wrong, "transpose.html at 1280 px, Contents:\n  " + "\n  ".join(wrong)
+
+
+@pytest.mark.parametrize("name", ["activations", "transpose"])
+def test_a_contents_entry_lands_its_section_below_the_header_once_the_page_has_settled(browser, site_url, name):
+    """Sections off screen are laid out as the reader nears them (lean.css): after a jump, those that come into view
+    take their real height. The section a Contents entry leads to stays where the jump put it, its heading just below
+    the header (copy-link.js holds it) where landing on it again would put it. activations' tanh section ended under the header before."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    page.goto(f"{site_url}{name}.html")
+    page.wait_for_selector("html[data-math-ready]", state="attached")
+    entries = page.locator("#pst-page-toc-nav a[href^='#']")
+    wrong = []
+    count = entries.count()
+    # far jumps, into sections not laid out yet: the last entry, the first, the second last, the second, ...
+    for index in [i // 2 if i % 2 else count - 1 - i // 2 for i in range(count)]:
+        href = entries.nth(index).get_attribute("href")
+        entries.nth(index).click()
+        next_frames(page, 70)  # the hold lasts 60 frames
+        # where the jump put the heading, then where landing on it now puts it
+        top, settled = page.evaluate("""id => { const target = document.getElementById(id);
+            const top = target.getBoundingClientRect().top;
+            target.scrollIntoView({block: 'start'});
+            return [top, target.getBoundingClientRect().top]; }""", href[1:])
+        if abs(top - settled) > 2:
+            wrong.append(f"{href}: heading at {top:.0f} px, not at {settled:.0f} px below the header")
+    context.close()
+    assert not wrong, f"{name}.html at 1280 px:\n  " + "\n  ".join(wrong)

@@ -98,9 +98,37 @@
     if (target) target.scrollIntoView({ block: "start" });
   }
 
+  // Sections off screen are laid out only when the reader comes near them (lean.css); those the jump to a target
+  // brings into view then take their real height, and the one above the target could move it under the header.
+  // For a second after a jump (a contents entry, a link in the page), the target is held where the jump put it,
+  // until the reader scrolls, taps or types.
+  var holding = null;
+  function holdTarget() {
+    var target = fragmentTarget();
+    if (!target) return;
+    var frames = 60;
+    var wanted = null;
+    var token = {};
+    holding = token;
+    function check() {
+      if (holding !== token) return;
+      if (wanted === null || Math.abs(target.getBoundingClientRect().top - wanted) > 1) {
+        target.scrollIntoView({ block: "start" });
+        wanted = target.getBoundingClientRect().top;
+      }
+      if (--frames > 0) requestAnimationFrame(check);
+    }
+    requestAnimationFrame(check);
+  }
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (type) {
+    window.addEventListener(type, function () { holding = null; }, { passive: true, capture: true });
+  });
+  window.addEventListener("hashchange", holdTarget);
+
   function afterLoad() {
     fontsLoaded().then(function () {
       landOnTarget();
+      holdTarget();
       document.documentElement.dataset.mathReady = "true";
     });
   }
