@@ -1,6 +1,6 @@
 """The kernels that execute the pages: private channels, and a head start on the imports.
 
-conf.py calls `install()`. Two things made a cold build slow or fragile, and this module removes both.
+conf/execution_cache.py calls `install()`. Two things made a cold build slow or fragile, and this module removes both.
 
 Channels. A kernel talks to the build over ZeroMQ. Over TCP, jupyter_client picks "free" ports by binding port 0 and
 releasing it, and the kernel binds them a moment later; two kernels starting at once (two -j workers, or two builds
@@ -14,9 +14,9 @@ takes only messages that carry its random 16-byte token.
 Imports. Most of a kernel's start-up went to importing ipykernel, IPython, numpy and matplotlib, again for every page.
 On Linux, one process per build, the kernel server, does those imports once, then forks a kernel for each page: each
 page still runs in a process of its own in which nothing has run but imports, with the build's environment and in the
-page's folder, as in a kernel started from scratch, only sooner. conf.py starts the server when the build will
-execute pages (a build served from the execution cache does without), the server exits with the build, and a launch
-it cannot reproduce (another kernel, another environment) starts the usual way.
+page's folder, as in a kernel started from scratch, only sooner. conf/execution_cache.py starts the server when the
+build will execute pages (a build served from the execution cache does without), the server exits with the build,
+and a launch it cannot reproduce (another kernel, another environment) starts the usual way.
 """
 
 import asyncio

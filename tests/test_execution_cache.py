@@ -1,0 +1,110 @@
+"""Executing the pages (conf/execution_cache.py, conf/page_kernels.py) in a real build.
+
+A real `make html` runs its pages in kernels forked by the kernel server (the fast
+path); jupyter-cache's truncation is patched where the pinned version calls it, and the
+build fails naming the patch if that call moves.
+"""
+
+import sys
+import types
+
+import pytest
+from buildkit import ROOT, build, copy_project, executed_pages
+from sphinx.errors import ExtensionError
+
+sys.path.insert(0, str(ROOT / "conf"))
+import execution_cache  # noqa: E402  (conf/ is where Sphinx loads it from)
+
+NOTEBOOK_PAGES = sorted(
+    p.relative_to(ROOT / "book").with_suffix("").as_posix()
+    for p in (ROOT / "book").rglob("*.md")
+    if "```{code-cell}" in p.read_text()
+)
+HEADER = (ROOT / "book" / "notation.md").read_text().split("\n---\n")[0]
+# A page that says which process started its kernel: the kernel server (its parent runs
+# conf/page_kernels.py), or the build, as a kernel started the usual way.
+PROBE = "kernel-probe"
+PROBE_PAGE = HEADER + "\norphan: true\n---\n" + """
+# Kernel probe
+
+```{code-cell} ipython3
+import os
+from pathlib import Path
+
+parent = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().split(b"\\0")
+server = any(arg.endswith(b"page_kernels.py") for arg in parent)
+print("kernel from the", "kernel server" if server else "build")
+```
+"""
+linux_only = pytest.mark.skipif(
+    sys.platform != "linux", reason="the kernel server forks kernels on Linux only"
+)
+
+
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory):
+    """A copy of the project with the probe page, built cold: (project, build, log)."""
+    project = copy_project(tmp_path_factory.mktemp("cold") / "project")
+    (project / "book" / f"{PROBE}.md").write_text(PROBE_PAGE)
+    log = build(project)
+    return project, project / "_build", log
+
+
+@pytest.mark.slow
+@linux_only
+def test_a_real_build_runs_its_pages_in_kernels_the_kernel_server_forked(cold):
+    project, builddir, log = cold
+    assert sorted(executed_pages(log)) == sorted([*NOTEBOOK_PAGES, PROBE])
+    probe = (builddir / "html" / f"{PROBE}.html").read_text()
+    assert "kernel from the kernel server" in probe, "the probe's kernel was not forked"
+
+
+def test_the_patched_truncation_is_still_the_one_jupyter_cache_calls():
+    execution_cache.check_patch_point()  # the pinned jupyter-cache
+
+
+def test_a_jupyter_cache_that_truncates_elsewhere_fails_naming_the_patch():
+    class Moved:  # an upgrade that truncates some other way
+        def truncate_caches(self):
+            pass
+
+        def cache_notebook_bundle(self, bundle):
+            return self.drop_oldest()
+
+    with pytest.raises(ExtensionError, match="conf/execution_cache.py"):
+        execution_cache.check_patch_point(Moved)
+    gone = types.new_class("Gone")  # or that has no truncate_caches at all
+    with pytest.raises(ExtensionError, match="conf/execution_cache.py"):
+        execution_cache.check_patch_point(gone)
+
+
+def test_caching_a_notebook_leaves_truncation_to_the_build(tmp_path, monkeypatch):
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.cache.main import JupyterCacheBase
+
+    original = JupyterCacheBase.truncate_caches
+    monkeypatch.setattr(JupyterCacheBase, "truncate_caches", original)  # restored after
+    truncate = execution_cache._patch_truncation()
+    cache = get_cache(str(tmp_path / "cache"))
+    cache.change_cache_limit(1)
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for n in range(2):  # two notebooks, over the limit of one
+        cell = nbformat.v4.new_code_cell(f"print({n})")
+        notebook = nbformat.v4.new_notebook(cells=[cell])
+        notebook.metadata.kernelspec = kernel
+        bundle = CacheBundleIn(notebook, str(tmp_path / f"page{n}.md"))
+        cache.cache_notebook_bundle(bundle, check_validity=False)
+    assert len(cache.list_cache_records()) == 2, "caching a notebook truncated it"
+    truncate(cache)
+    assert len(cache.list_cache_records()) == 1
+
+
+def test_the_execution_key_is_the_same_wherever_the_checkout_is(tmp_path):
+    patterns = ["src/backprop/**/*.py", "conf/requirements.lock"]
+    key = execution_cache.execution_key
+    moved = copy_project(tmp_path / "moved")
+    assert key(moved, patterns) == key(ROOT, patterns)
+    (moved / "src" / "backprop" / "__init__.py").write_text("# edited\n")
+    assert key(moved, patterns) != key(ROOT, patterns)
