@@ -1,12 +1,16 @@
 """Executing the pages (conf/execution_cache.py, conf/page_kernels.py) in a real build.
 
-A real `make html` runs its pages in kernels forked by the kernel server (the fast
-path); jupyter-cache's truncation is patched where the pinned version calls it, and the
-build fails naming the patch if that call moves.
+A read-only checkout builds, its build folder and cache elsewhere (`make html
+CACHE=dir BUILDDIR=dir2`); a real build runs its pages in kernels forked by the kernel
+server (the fast path); jupyter-cache's truncation is patched where the pinned version
+calls it, and the build fails naming the patch if that call moves.
 """
 
+import os
+import stat
 import sys
 import types
+from pathlib import Path
 
 import pytest
 from buildkit import ROOT, build, copy_project, executed_pages
@@ -41,19 +45,50 @@ linux_only = pytest.mark.skipif(
 )
 
 
+def read_only(tree: Path, writable: bool = False) -> None:
+    """Take away (or give back) the write permission of everything in `tree`."""
+    for path in [tree, *tree.rglob("*")]:
+        if not path.is_symlink():
+            mode = path.stat().st_mode
+            path.chmod(mode | stat.S_IWUSR if writable else mode & ~WRITE)
+
+
+WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+# Root writes to read-only files all the same (CAP_DAC_OVERRIDE): a build as root runs
+# without capabilities, and so meets the permissions as any other user does.
+NO_CAPABILITIES = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
+AS_ANY_USER = NO_CAPABILITIES if os.geteuid() == 0 else []
+
+
 @pytest.fixture(scope="module")
 def cold(tmp_path_factory):
-    """A copy of the project with the probe page, built cold: (project, build, log)."""
-    project = copy_project(tmp_path_factory.mktemp("cold") / "project")
+    """A read-only copy of the project, with the probe page, built cold with its build
+    folder and cache elsewhere: (project, build folder, cache folder, log)."""
+    scratch = tmp_path_factory.mktemp("cold")
+    project = copy_project(scratch / "project")
     (project / "book" / f"{PROBE}.md").write_text(PROBE_PAGE)
-    log = build(project)
-    return project, project / "_build", log
+    read_only(project)
+    try:
+        builddir, cache = scratch / "build", scratch / "cache"
+        log = build(project, builddir, cache=cache, wrapper=AS_ANY_USER)
+        yield project, builddir, cache, log
+    finally:
+        read_only(project, writable=True)
+
+
+@pytest.mark.slow
+def test_a_read_only_checkout_builds_with_its_build_and_cache_elsewhere(cold):
+    project, builddir, cache, log = cold
+    assert "build succeeded" in log
+    assert (builddir / "html" / "index.html").is_file()
+    assert any((cache / "jupyter").iterdir()), "the outputs were not cached in CACHE"
+    assert not (project / ".cache").exists()
 
 
 @pytest.mark.slow
 @linux_only
 def test_a_real_build_runs_its_pages_in_kernels_the_kernel_server_forked(cold):
-    project, builddir, log = cold
+    project, builddir, cache, log = cold
     assert sorted(executed_pages(log)) == sorted([*NOTEBOOK_PAGES, PROBE])
     probe = (builddir / "html" / f"{PROBE}.html").read_text()
     assert "kernel from the kernel server" in probe, "the probe's kernel was not forked"
