@@ -7,6 +7,7 @@ calls it, and the build fails naming the patch if that call moves.
 """
 
 import os
+import shutil
 import stat
 import sys
 import types
@@ -92,6 +93,18 @@ def test_a_real_build_runs_its_pages_in_kernels_the_kernel_server_forked(cold):
     assert sorted(executed_pages(log)) == sorted([*NOTEBOOK_PAGES, PROBE])
     probe = (builddir / "html" / f"{PROBE}.html").read_text()
     assert "kernel from the kernel server" in probe, "the probe's kernel was not forked"
+
+
+@pytest.mark.slow
+def test_a_moved_checkout_finds_every_page_cached_and_starts_no_kernel_server(cold):
+    project, builddir, cache, log = cold
+    assert "starting the kernel server" in log  # the cold build started it
+    moved = project.parent.parent / "moved"
+    shutil.copytree(project.parent, moved, symlinks=True)  # project, build and cache
+    read_only(moved / "project", writable=True)
+    log = build(moved / "project", moved / "build", cache=moved / "cache")
+    assert executed_pages(log) == []
+    assert "starting the kernel server" not in log, "it started for cached pages"
 
 
 def test_the_patched_truncation_is_still_the_one_jupyter_cache_calls():
