@@ -70,6 +70,10 @@ PRELOAD = [
     "matplotlib.backends.backend_svg",
     "myst_nb.ext.glue",
 ]
+# How long the server waits for a request once a client connects, and a client for the
+# server's answer (seconds): neither blocks for ever on the other.
+REQUEST_TIMEOUT = 5
+ANSWER_TIMEOUT = 30
 # The kernel command the server stands in for: `python -m ipykernel_launcher -f {connection_file} ...`.
 LAUNCHER = [sys.executable, "-m", "ipykernel_launcher"]
 # Variables that differ between a kernel and the process that launched it, and that the kernel reads after start-up.
@@ -310,6 +314,7 @@ class KernelServer:
         request = {"argv": cmd[3:], "env": kwargs.get("env", dict(os.environ)), "cwd": str(kwargs.get("cwd", "."))}
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.settimeout(ANSWER_TIMEOUT)  # a server that hangs: the usual launch
                 conn.connect(str(self.address))
                 conn.sendall(json.dumps(request).encode() + b"\n")
                 reply, fds, _, _ = socket.recv_fds(conn, 1 << 16, 1)
@@ -345,7 +350,11 @@ SERVER = KernelServer()
 
 
 def serve(address: Path, build: int):
-    """Import what every kernel imports, then fork a kernel per request until the build (process `build`) exits."""
+    """Import what every kernel imports, then fork a kernel per request until the build (process `build`) exits.
+
+    Each request is answered on its own: a malformed one is refused (the server and its kernels carry on), and a
+    client that sends no request within REQUEST_TIMEOUT is dropped, without holding up the others.
+    """
     start_env = {k: v for k, v in os.environ.items() if k not in PER_KERNEL_VARIABLES}
     # ipykernel chooses the inline backend this way when it starts (IPKernelApp.init_gui_pylab); matplotlib reads the
     # variable once, when it is imported.
@@ -374,32 +383,103 @@ def serve(address: Path, build: int):
     os.rename(f"{address}.new", address)  # the address appears once the server accepts connections
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     kernels = []
+    waiting = {}  # connections whose request is not all in: (bytes so far, deadline)
     try:
         while True:
-            ready, _, _ = select.select([listener, build_pidfd], [], [], 1.0)
+            ready, _, _ = select.select([listener, build_pidfd, *waiting], [], [], 1.0)
             _reap(kernels)
             if build_pidfd in ready:
                 return
+            now = time.monotonic()
             if listener in ready:
                 conn, _ = listener.accept()
-                with conn:
-                    request = json.loads(conn.makefile().readline())
-                    env = {k: v for k, v in request["env"].items() if k not in PER_KERNEL_VARIABLES}
-                    if env != start_env:
-                        differ = sorted(k for k in env.keys() | start_env.keys() if env.get(k) != start_env.get(k))
-                        conn.sendall(json.dumps({"refused": differ}).encode() + b"\n")
+                conn.setblocking(False)
+                waiting[conn] = (b"", now + REQUEST_TIMEOUT)
+            for conn, (received, deadline) in list(waiting.items()):
+                if conn in ready:
+                    chunk = _receive(conn)
+                    received += chunk
+                    if chunk and b"\n" not in received and len(received) < MAX_REQUEST:
+                        waiting[conn] = (received, deadline)
                         continue
-                    request["env"].update(set_by_imports)
-                    pid = _fork_kernel(request, ipykernel_launcher.__file__, [listener, conn, build_pidfd])
-                    kernel_pidfd = os.pidfd_open(pid)
-                    socket.send_fds(conn, [json.dumps({"pid": pid}).encode() + b"\n"], [kernel_pidfd])
-                    os.close(kernel_pidfd)
-                    kernels.append(pid)
+                    del waiting[conn]
+                    with conn:
+                        if chunk:
+                            line = received.split(b"\n", 1)[0]
+                            inherited = [listener, build_pidfd, *waiting]
+                            with contextlib.suppress(OSError):  # the client left
+                                conn.setblocking(True)
+                                conn.settimeout(REQUEST_TIMEOUT)
+                                pid = _answer(conn, line, start_env, set_by_imports,
+                                              ipykernel_launcher.__file__, inherited)
+                                if pid:
+                                    kernels.append(pid)
+                elif deadline < now:  # a client that never sends its request
+                    del waiting[conn]
+                    conn.close()
     finally:
         for pid in kernels:  # none, unless the build was interrupted
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+
+
+MAX_REQUEST = 1 << 20  # bytes: a request is a command line and an environment
+
+
+def _receive(conn) -> bytes:
+    try:
+        return conn.recv(1 << 16)
+    except OSError:
+        return b""
+
+
+def _parse_request(line: bytes) -> dict:
+    """The request in `line`, or ValueError saying what is wrong with it."""
+    request = json.loads(line)  # ValueError too for bytes that are not UTF-8
+    if not isinstance(request, dict):
+        raise ValueError(f"expected a JSON object, got {type(request).__name__}")
+    argv, env, cwd = request.get("argv"), request.get("env"), request.get("cwd")
+    if not (isinstance(argv, list) and all(isinstance(arg, str) for arg in argv)):
+        raise ValueError(f"argv: expected a list of strings, got {argv!r}")
+    if not (isinstance(env, dict) and all(isinstance(v, str) for v in env.values())):
+        raise ValueError("env: expected an object of strings")
+    if not isinstance(cwd, str):
+        raise ValueError(f"cwd: expected a string, got {cwd!r}")
+    return request
+
+
+def _answer(conn, line, start_env, set_by_imports, launcher, inherited) -> int | None:
+    """Answer one request: fork its kernel and send its pid and pidfd, or refuse it.
+
+    A malformed request is refused on its own: the server, and every kernel it forked,
+    carry on. Returns the forked kernel's pid, if any.
+    """
+    try:
+        request = _parse_request(line)
+    except ValueError as error:
+        message = f"malformed request: {error}"
+        conn.sendall(json.dumps({"refused": message}).encode() + b"\n")
+        return None
+    env = {k: v for k, v in request["env"].items() if k not in PER_KERNEL_VARIABLES}
+    if env != start_env:
+        differ = sorted(k for k in env.keys() | start_env.keys()
+                        if env.get(k) != start_env.get(k))
+        conn.sendall(json.dumps({"refused": differ}).encode() + b"\n")
+        return None
+    request["env"].update(set_by_imports)
+    pid = _fork_kernel(request, launcher, [conn, *inherited])
+    kernel_pidfd = os.pidfd_open(pid)
+    try:
+        answer = json.dumps({"pid": pid}).encode() + b"\n"
+        socket.send_fds(conn, [answer], [kernel_pidfd])
+    except OSError:  # the client left: nobody will use this kernel
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        os.close(kernel_pidfd)
+    return pid
 
 
 def _warm_up_matplotlib():

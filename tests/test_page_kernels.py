@@ -1,11 +1,15 @@
 """The kernels that execute the pages (conf/page_kernels.py): a kernel forked by the kernel server runs a page exactly
 as a kernel started from scratch does, kernels started all at once all run, what the server cannot reproduce still
-runs, in a kernel started the usual way, and a kernel that starts fast cannot break its own launch."""
+runs, in a kernel started the usual way, and a kernel that starts fast cannot break its own launch. The server's socket
+refuses a malformed request on its own, and drops a client that sends nothing."""
 
 import asyncio
 import concurrent.futures
 import importlib.util
+import json
 import os
+import select
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +151,51 @@ def test_launch_does_not_read_back_the_connection_file_a_fast_kernel_is_rewritin
         assert manager.get_connection_info() == written
     finally:
         run_coroutine(manager.cleanup_resources())
+
+
+def server_address() -> str:
+    """The kernel server's address, once it listens (it appears after the imports)."""
+    while not page_kernels.SERVER.address.exists():
+        exited = select.select([page_kernels.SERVER.pidfd], [], [], 0.01)[0]
+        assert not exited, "the kernel server exited"
+    return str(page_kernels.SERVER.address)
+
+
+def ask_server(request: bytes, timeout: float = 30) -> dict:
+    """Send `request` to the kernel server, a line; its answer, or {} if it closed."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(timeout)  # a server that no longer answers fails the test
+        conn.connect(server_address())
+        conn.sendall(request + b"\n")
+        reply = conn.makefile("rb").readline()
+    return json.loads(reply) if reply else {}
+
+
+MALFORMED = [b"{not json", b"[]", b'{"argv": 1, "env": {}, "cwd": "."}', b"\xff\xfe",
+             b'{"argv": [], "env": {"A": 1}, "cwd": "."}', b'{"argv": [], "env": {}}']
+
+
+@pytest.mark.parametrize("request_line", MALFORMED)
+def test_a_malformed_request_is_refused_on_its_own(environment, tmp_path, request_line):
+    cell = nbformat.v4.new_code_cell("print(6 * 7)")
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    client = NotebookClient(notebook, timeout=60, kernel_name="python3",
+                            kernel_manager_class=page_kernels.PageKernelManager)
+    with client.setup_kernel(cwd=str(tmp_path), env=environment):
+        assert isinstance(client.km.provisioner.process, page_kernels.ForkedKernel)
+        answer = ask_server(request_line)
+        assert "malformed request" in str(answer.get("refused")), answer
+        client.execute_cell(notebook.cells[0], 0)  # the kernel forked before still runs
+    assert notebook.cells[0].outputs[0]["text"] == "42\n"
+    outputs, process = run(tmp_path, environment, ["print('served')"])  # and the next
+    assert outputs == [["served\n"]] and isinstance(process, page_kernels.ForkedKernel)
+
+
+def test_a_client_that_sends_nothing_holds_up_no_one_and_is_dropped(environment):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+        silent.connect(server_address())
+        # another request meanwhile is answered (another environment: refused, no fork)
+        answer = ask_server(json.dumps({"argv": [], "env": {}, "cwd": "."}).encode())
+        assert "refused" in answer and "malformed" not in str(answer["refused"])
+        silent.settimeout(4 * page_kernels.REQUEST_TIMEOUT)
+        assert silent.recv(1) == b"", "the server kept a silent connection open"
