@@ -9,7 +9,9 @@ kernel's channels are Unix sockets (ZeroMQ's "ipc" transport) in a folder made f
 only: no two kernels can share an address, so kernels start in parallel, with no lock. (They are also encrypted with
 CurveZMQ, which ipykernel's kernel spec supports.) One TCP socket remains, and it cannot race: ipykernel's pipe for the
 output of processes a page starts listens on 127.0.0.1, on a port it binds itself (ZeroMQ's bind_to_random_port), and
-takes only messages that carry its random 16-byte token.
+takes only messages that carry its random 16-byte token. The kernels' folders, and their connection files (which hold
+their keys), are in the build's folder in a folder of this user's, open to it only (`Runtime`); the next build removes
+what a killed build left there.
 
 Imports. Most of a kernel's start-up went to importing ipykernel, IPython, numpy and matplotlib, again for every page.
 On Linux, one process per build, the kernel server, does those imports once, then forks a kernel for each page: each
@@ -30,6 +32,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -89,6 +92,7 @@ def install(kernel_config: Path, start_server: bool) -> None:
     from nbclient import NotebookClient
 
     PageKernelManager.kernel_config = kernel_config
+    RUNTIME.build_folder()  # here, before Sphinx forks its workers, which share it
     if start_server and SERVER.can_fork:
         SERVER.start()
     create_kernel_manager = NotebookClient.create_kernel_manager
@@ -121,8 +125,12 @@ class PageKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kwargs):
         if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
+            build = RUNTIME.build_folder()
+            self.folder = Path(tempfile.mkdtemp(prefix="kernel-", dir=build))
             self.ip = str(self.folder / "kernel")
+            # The keys too: jupyter_client would write them to a file in /tmp.
+            if not self.connection_file:
+                self.connection_file = str(self.folder / "connection.json")
         config = f"--IPKernelApp.extra_config_file={self.kernel_config}"
         kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), config]
         if self.provisioner is None:
@@ -288,7 +296,7 @@ class KernelServer:
         """Start the server; it does its imports while Sphinx loads its extensions and its environment."""
         if self.server is not None:
             return
-        self.folder = Path(tempfile.mkdtemp(prefix="backprop-kernels-"))
+        self.folder = RUNTIME.build_folder()
         self.address = self.folder / "server"
         self.server = subprocess.Popen(
             [sys.executable, __file__, str(self.address), str(self.owner)],
@@ -326,13 +334,81 @@ class KernelServer:
         return ForkedKernel(answer["pid"], fds[0])
 
     def stop(self):
-        if os.getpid() == self.owner:
+        if os.getpid() == self.owner and self.server is not None:
             self.server.terminate()
             try:
                 self.server.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.server.kill()
+            self.address.unlink(missing_ok=True)  # the folder is the build's (Runtime)
+            self.server = None
+
+
+class Runtime:
+    """The build's private folder: the kernels' sockets and connection files (keys).
+
+    Every build of this user has a folder in one folder of the user's own, open to the
+    user only (mode 0700): <temp>/backprop-derived-<uid>/build-<random>. A build holds a
+    lock on its folder's `lock` file while it runs, and removes the folder as it exits;
+    the lock goes with the process however it ends, so the folder of a build that was
+    killed (SIGKILL) is unlocked, and the next build removes it.
+    """
+
+    def __init__(self):
+        self.folder = None
+        self.lock = None
+
+    @staticmethod
+    def private_folder() -> Path:
+        """<temp>/backprop-derived-<uid>, made if missing; refused unless mine, 0700."""
+        folder = Path(tempfile.gettempdir()) / f"backprop-derived-{os.getuid()}"
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+        info = folder.lstat()
+        mine = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+        if not mine or info.st_mode & 0o077:
+            raise RuntimeError(
+                f"page_kernels.Runtime.private_folder: {folder} must be a folder of "
+                f"user {os.getuid()} with mode 0700 (it holds the kernels' keys), not "
+                f"owner {info.st_uid}, mode {stat.filemode(info.st_mode)}"
+            )
+        return folder
+
+    def build_folder(self) -> Path:
+        """This build's folder, made (and the folders of killed builds removed) once."""
+        if self.folder is None:
+            import fcntl
+
+            private = self.private_folder()
+            self.remove_stale(private)
+            # Locked before it has the name the cleaners look for: never seen as stale.
+            new = Path(tempfile.mkdtemp(prefix="new-", dir=private))
+            self.lock = open(new / "lock", "w")  # noqa: SIM115 - held as the build runs
+            fcntl.flock(self.lock, fcntl.LOCK_EX)
+            self.folder = new.rename(private / f"build-{new.name[len('new-'):]}")
+            atexit.register(self.remove, os.getpid())
+        return self.folder
+
+    @staticmethod
+    def remove_stale(private: Path) -> None:
+        import fcntl
+
+        for folder in private.glob("build-*"):
+            try:
+                with open(folder / "lock") as lock:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    shutil.rmtree(folder, ignore_errors=True)  # its build is gone
+            except (BlockingIOError, FileNotFoundError, NotADirectoryError):
+                continue  # a build that runs, or a folder another build is removing
+
+    def remove(self, owner: int) -> None:
+        if os.getpid() == owner:  # not a -j worker, which inherits the exit handler
             shutil.rmtree(self.folder, ignore_errors=True)
+            self.lock.close()
+            self.folder = self.lock = None
+
+
+RUNTIME = Runtime()
 
 
 def _pidfds_work() -> bool:

@@ -12,6 +12,7 @@ import select
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -199,3 +200,54 @@ def test_a_client_that_sends_nothing_holds_up_no_one_and_is_dropped(environment)
         assert "refused" in answer and "malformed" not in str(answer["refused"])
         silent.settimeout(4 * page_kernels.REQUEST_TIMEOUT)
         assert silent.recv(1) == b"", "the server kept a silent connection open"
+
+
+# A build that runs a page's kernel, prints the kernel's key, and waits to be killed;
+# or, with "exit", one that only sets its kernels up, and exits.
+BUILD = """
+import sys
+from pathlib import Path
+
+sys.path.insert(0, sys.argv[1])
+import nbformat
+import page_kernels
+from nbclient import NotebookClient
+
+page_kernels.install(Path(sys.argv[1]) / "ipython_kernel_config.py", start_server=True)
+if sys.argv[2] == "exit":
+    sys.exit()
+notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+client = NotebookClient(notebook, timeout=60, kernel_name="python3")
+with client.setup_kernel():
+    client.execute_cell(notebook.cells[0], 0)
+    print(client.km.session.key.decode(), flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def temp():
+    """An empty temporary folder, a short path (a socket path has at most 107 bytes)."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder)
+
+
+def test_a_killed_build_leaves_no_key_outside_a_private_folder_and_the_next_cleans_up(
+    temp, tmp_path
+):
+    env = dict(os.environ, TMPDIR=str(temp))
+    command = [sys.executable, "-c", BUILD, str(ROOT / "conf")]
+    with subprocess.Popen([*command, "run"], env=env, cwd=tmp_path, text=True,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as build:
+        key = build.stdout.readline().strip()  # once the kernel runs
+        build.kill()  # SIGKILL: no exit handler runs
+    assert key, "the build did not start its kernel"
+    with_key = [path for path in temp.rglob("*")
+                if path.is_file() and key.encode() in path.read_bytes()]
+    assert with_key, "no file holds the kernel's key: the test would prove nothing"
+    private = temp / f"backprop-derived-{os.getuid()}"
+    assert all(private in path.parents for path in with_key), with_key
+    assert private.stat().st_mode & 0o777 == 0o700
+
+    subprocess.run([*command, "exit"], env=env, cwd=tmp_path, check=True)
+    assert sorted(temp.rglob("*")) == [private], "the killed build's files are left"
