@@ -142,16 +142,40 @@ def test_kernel_in_another_environment_starts_the_usual_way(environment, tmp_pat
     assert isinstance(process, subprocess.Popen), "the server forked a kernel for another environment"
 
 
-def test_launch_does_not_read_back_the_connection_file_a_fast_kernel_is_rewriting():
-    manager = page_kernels.PageKernelManager(kernel_name="python3")
-    manager.write_connection_file()  # as the provisioner does before the launch
-    written = manager.get_connection_info()
-    Path(manager.connection_file).write_text("")  # the kernel rewriting the file, caught half-way
+OPENED = []  # (path, flags) of each file this process opens, while a test records them
+
+
+def _record_opens(event, args):
+    if event == "open" and OPENED and isinstance(args[2], int):
+        OPENED.append((str(args[0]), args[2]))
+
+
+sys.addaudithook(_record_opens)  # audit hooks stay for the life of the process
+
+
+def test_the_build_never_reads_back_the_connection_file_a_fast_kernel_rewrites(
+    environment, tmp_path
+):
+    # jupyter_client reads a kernel's connection file back once it has launched the
+    # kernel; a forked kernel starts so soon that it can be rewriting the file then, and
+    # a half-written file is not JSON (a build of a stress test died of it). Seen from
+    # outside, with Python's audit hooks: while a page runs, the build writes the file
+    # and never opens it for reading.
+    cell = nbformat.v4.new_code_cell("print('ran')")
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    client = NotebookClient(notebook, timeout=60, kernel_name="python3",
+                            kernel_manager_class=page_kernels.PageKernelManager)
+    OPENED[:] = [("", 0)]  # recording
     try:
-        manager._reconcile_connection_info(written)  # jupyter_client's own reads the file: an empty file is not JSON
-        assert manager.get_connection_info() == written
+        with client.setup_kernel(cwd=str(tmp_path), env=environment):
+            connection_file = client.km.connection_file
+            assert isinstance(client.km.provisioner.process, page_kernels.ForkedKernel)
+            client.execute_cell(cell, 0)
     finally:
-        run_coroutine(manager.cleanup_resources())
+        opened, OPENED[:] = OPENED[1:], []
+    assert cell.outputs[0]["text"] == "ran\n"
+    modes = [flags & os.O_ACCMODE for path, flags in opened if path == connection_file]
+    assert modes and os.O_RDONLY not in modes, f"the build opened it {modes}"
 
 
 def server_address() -> str:
