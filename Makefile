@@ -16,6 +16,9 @@ UV      := $(BIN)/uv
 # TCP socket ipykernel keeps, which cannot). JOBS=1 builds serially.
 JOBS    ?= $(shell $(PYTHON) -c "import os; print(2 * (os.cpu_count() or 1))")
 BUILDDIR ?= _build
+# The build's caches (the pages' executed outputs, the stylesheet bundle); `make html CACHE=dir BUILDDIR=dir2` builds
+# a read-only checkout.
+CACHE   ?= .cache
 SPHINXOPTS ?=
 # Two clean builds of one commit give the same bytes (tests/test_reproducible.py). What stamps a date (Sphinx's
 # copyright year, say) takes the last commit's, or a fixed one outside git, never the clock's; string hashing, and so
@@ -24,7 +27,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1767225
 REPRODUCIBLE := SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) PYTHONHASHSEED=0
 # -T prints the full traceback of a failure, including the failing cell of a page executed in a parallel worker.
 SPHINX  := $(REPRODUCIBLE) $(BIN)/sphinx-build -b html -c conf -d $(BUILDDIR)/doctrees -W -n --keep-going -T \
-           -j $(JOBS) $(SPHINXOPTS)
+           -j $(JOBS) -D cache_folder=$(abspath $(CACHE)) $(SPHINXOPTS)
 PORT    ?= 8000
 CHROMIUM := /usr/bin/chromium
 JAVA    := /usr/bin/java
@@ -54,7 +57,7 @@ check: $(STAMP)
 	$(SPHINX) book $(BUILDDIR)/html
 	$(BIN)/python -m pytest -m unit -q
 
-# Removes what the build produced; the environment (.venv) and the execution cache (.cache) stay.
+# Removes what the build produced; the environment (.venv) and the execution cache ($(CACHE)) stay.
 clean:
 	rm -rf $(BUILDDIR)
 

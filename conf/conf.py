@@ -3,11 +3,6 @@
 Built by `make html` as `sphinx-build -c conf book _build/html -W -n --keep-going`.
 """
 
-import gc
-import hashlib
-import importlib.util
-import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -20,6 +15,8 @@ copyright = "2026, the backprop-derived authors"
 language = "en"
 
 extensions = [
+    "execution_cache",  # conf/execution_cache.py: the pages' cache and kernels
+    "build_speed",  # conf/build_speed.py: Sphinx costs this book does without
     "build_lock",  # conf/build_lock.py: a second build in the same folder waits for the first
     "site_code",  # conf/site_code.py: an edit to conf/ (an extension, a template) re-reads every page
     "warned_pages",  # conf/warned_pages.py: a page that gave a warning is read again by the next build
@@ -130,57 +127,20 @@ nb_merge_streams = True
 # Markdown that a cell displays (a table of computed shapes, say) is parsed as MyST, so tables render.
 nb_render_markdown_format = "myst"
 
-# The style of every figure; the kernels inherit MATPLOTLIBRC from the build's environment.
-FIGURE_STYLE = ROOT / "conf" / "matplotlibrc"
-os.environ["MATPLOTLIBRC"] = str(FIGURE_STYLE)
-# The kernels' IPython settings: figures as SVG, without a date.
-KERNEL_CONFIG = ROOT / "conf" / "ipython_kernel_config.py"
-
-
-def _execution_key() -> str:
-    """Hash of everything a page's outputs depend on besides its own cells.
-
-    jupyter-cache keys a notebook on its cell sources only, so on its own it would serve outputs computed with an
-    older `backprop`. Keying the cache folder on the package source, the lock file, the figure style and the kernels'
-    IPython settings makes any change there a cache miss. The folder name is also a Sphinx config value
-    (rebuild="env"), so Sphinx re-reads every page.
-    """
-    digest = hashlib.sha256()
-    inputs = sorted((ROOT / "src" / "backprop").rglob("*.py")) + [
-        ROOT / "conf" / "requirements.lock",
-        FIGURE_STYLE,
-        KERNEL_CONFIG,
-    ]
-    for path in inputs:
-        digest.update(path.relative_to(ROOT).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()[:16]
-
-
-CACHE_ROOT = ROOT / ".cache" / "jupyter"
-lean_pages_cache = str(ROOT / ".cache" / "lean-pages")  # conf/lean_pages.py keeps the stylesheet bundle here
-nb_execution_cache_path = str(CACHE_ROOT / _execution_key())
-
-
-def _some_page_will_execute() -> bool:
-    """Whether a page has no outputs in the execution cache yet, so that this build will run it."""
-    from jupyter_cache import get_cache
-
-    pages = {page.resolve() for page in (ROOT / "book").rglob("*.md") if "```{code-cell}" in page.read_text()}
-    cached = {Path(record.uri).resolve() for record in get_cache(nb_execution_cache_path).list_cache_records()}
-    return bool(pages - cached)
-
-
-# The kernels that run the pages (conf/page_kernels.py): each talks to the build over Unix sockets in a folder of its
-# own, so parallel builds never compete for an address, and each is forked from a server that has already imported
-# ipykernel, numpy and matplotlib. The server starts now if pages will run, to import while Sphinx starts up. (A page
-# whose code changed runs too, in a kernel started the usual way.)
-_spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
-_page_kernels = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_page_kernels)
-_page_kernels.install(KERNEL_CONFIG, start_server=_some_page_will_execute())
+# conf/execution_cache.py acts on these (see its docstring).
+# The folder of the build's caches (the pages' outputs, the stylesheet bundle): .cache
+# here, or elsewhere with `make html CACHE=dir` (a read-only checkout, say).
+cache_folder = str(ROOT / ".cache")
+# What a page's outputs depend on besides its own cells (globs relative to this folder's
+# parent): a change to any of them executes every page again.
+execution_key_files = ["src/backprop/**/*.py", "conf/requirements.lock",
+                       "conf/matplotlibrc", "conf/ipython_kernel_config.py"]
+# The current execution cache and the three used last: switching back executes nothing.
+execution_caches_kept = 4
+# The style of every figure (in conf/): the kernels inherit MATPLOTLIBRC.
+figure_style = "matplotlibrc"
+# The kernels' IPython settings (in conf/): figures as SVG, without a date.
+kernel_config = "ipython_kernel_config.py"
 
 # -- Public URLs: a forum answer's link must work for years ------------------------------------------------------
 # The site's address, set here and nowhere else: the canonical link, og:url, the sitemap and the text the copy-link
@@ -261,70 +221,3 @@ katex_prerender = True
 katex_css_path = "katex/katex.min.css"
 # A formula KaTeX cannot parse, or that is not standard LaTeX ("strict"), fails the build, as a failing cell does.
 katex_build_options = {"throwOnError": True, "strict": "error", "output": "htmlAndMathml"}
-
-
-# jupyter-cache drops its oldest records after caching each notebook, and under -j that races: its two queries (which
-# records to keep, then which to delete) can see a record that another worker has just added and not yet written, and
-# remove it ("KeyError: Notebook file does not exist for cache record"; seen once in a cold -j 2 build). The workers
-# therefore never truncate; the main process does, before any page is read.
-from jupyter_cache.cache.main import JupyterCacheBase  # noqa: E402
-
-_truncate_caches = JupyterCacheBase.truncate_caches
-JupyterCacheBase.truncate_caches = lambda self: None
-
-
-KEPT_EXECUTION_CACHES = 4  # the current one and the three used last: switching branches back executes nothing
-
-
-def _prepare_execution_cache(app):
-    """Create the cache database before any page is read, and drop all but the caches of the last few sources.
-
-    Under `-j`, two workers that both find no database race to create it; creating it here, in the main process,
-    before the parallel read, removes that race. A cache's folder is touched each time a build uses it, so the ones
-    kept are those used last (KEPT_EXECUTION_CACHES), and going back to a package version executes no page again.
-    """
-    from jupyter_cache import get_cache
-
-    current = Path(app.config.nb_execution_cache_path)
-    current.mkdir(parents=True, exist_ok=True)
-    os.utime(current)
-    others = sorted((p for p in CACHE_ROOT.iterdir() if p != current), key=lambda p: p.stat().st_mtime, reverse=True)
-    for stale in others[KEPT_EXECUTION_CACHES - 1:]:
-        shutil.rmtree(stale, ignore_errors=True)
-    _truncate_caches(get_cache(current))  # once, here, before the parallel read
-
-
-def _exit_without_collecting(app, exception):
-    """Spare the process Python's last garbage collection, over everything the build made, as it exits.
-
-    At exit, Python runs one full collection over every object still alive: the whole environment and the pages'
-    doctrees, about 1.3 s of every build here, no-op builds included. Once the build is over nothing needs collecting,
-    and gc.freeze() takes every object alive out of collections.
-    """
-    gc.freeze()
-
-
-def _read_few_pages_here(app, env, docnames):
-    """Read the pages of a small rebuild in this process, not in -j workers.
-
-    Sphinx forks its workers for any number of pages; for one edited page, sending the environment to a worker and
-    merging it back costs more than reading the page (about 0.4 s of a 3 s prose edit). Writing stays parallel.
-    """
-    if app.parallel > 1 and len(docnames) <= FEW_PAGES:
-        app.parallel, app._parallel_after_reading = 1, app.parallel
-
-
-def _parallel_again(app, env):
-    if hasattr(app, "_parallel_after_reading"):
-        app.parallel = app._parallel_after_reading
-        del app._parallel_after_reading
-
-
-FEW_PAGES = 2
-
-
-def setup(app):
-    app.connect("builder-inited", _prepare_execution_cache)
-    app.connect("env-before-read-docs", _read_few_pages_here)
-    app.connect("env-updated", _parallel_again)
-    app.connect("build-finished", _exit_without_collecting, priority=900)  # after the other handlers

@@ -1,6 +1,6 @@
 """The kernels that execute the pages: private channels, and a head start on the imports.
 
-conf.py calls `install()`. Two things made a cold build slow or fragile, and this module removes both.
+conf/execution_cache.py calls `install()`. Two things made a cold build slow or fragile, and this module removes both.
 
 Channels. A kernel talks to the build over ZeroMQ. Over TCP, jupyter_client picks "free" ports by binding port 0 and
 releasing it, and the kernel binds them a moment later; two kernels starting at once (two -j workers, or two builds
@@ -9,14 +9,16 @@ kernel's channels are Unix sockets (ZeroMQ's "ipc" transport) in a folder made f
 only: no two kernels can share an address, so kernels start in parallel, with no lock. (They are also encrypted with
 CurveZMQ, which ipykernel's kernel spec supports.) One TCP socket remains, and it cannot race: ipykernel's pipe for the
 output of processes a page starts listens on 127.0.0.1, on a port it binds itself (ZeroMQ's bind_to_random_port), and
-takes only messages that carry its random 16-byte token.
+takes only messages that carry its random 16-byte token. The kernels' folders, and their connection files (which hold
+their keys), are in the build's folder in a folder of this user's, open to it only (`Runtime`); the next build removes
+what a killed build left there.
 
 Imports. Most of a kernel's start-up went to importing ipykernel, IPython, numpy and matplotlib, again for every page.
 On Linux, one process per build, the kernel server, does those imports once, then forks a kernel for each page: each
 page still runs in a process of its own in which nothing has run but imports, with the build's environment and in the
-page's folder, as in a kernel started from scratch, only sooner. conf.py starts the server when the build will
-execute pages (a build served from the execution cache does without), the server exits with the build, and a launch
-it cannot reproduce (another kernel, another environment) starts the usual way.
+page's folder, as in a kernel started from scratch, only sooner. conf/execution_cache.py starts the server when the
+build will execute pages (a build served from the execution cache does without), the server exits with the build,
+and a launch it cannot reproduce (another kernel, another environment) starts the usual way.
 """
 
 import asyncio
@@ -30,6 +32,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -70,6 +73,10 @@ PRELOAD = [
     "matplotlib.backends.backend_svg",
     "myst_nb.ext.glue",
 ]
+# How long the server waits for a request once a client connects, and a client for the
+# server's answer (seconds): neither blocks for ever on the other.
+REQUEST_TIMEOUT = 5
+ANSWER_TIMEOUT = 30
 # The kernel command the server stands in for: `python -m ipykernel_launcher -f {connection_file} ...`.
 LAUNCHER = [sys.executable, "-m", "ipykernel_launcher"]
 # Variables that differ between a kernel and the process that launched it, and that the kernel reads after start-up.
@@ -85,6 +92,7 @@ def install(kernel_config: Path, start_server: bool) -> None:
     from nbclient import NotebookClient
 
     PageKernelManager.kernel_config = kernel_config
+    RUNTIME.build_folder()  # here, before Sphinx forks its workers, which share it
     if start_server and SERVER.can_fork:
         SERVER.start()
     create_kernel_manager = NotebookClient.create_kernel_manager
@@ -117,8 +125,12 @@ class PageKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kwargs):
         if self.folder is None:
-            self.folder = Path(tempfile.mkdtemp(prefix="backprop-kernel-"))
+            build = RUNTIME.build_folder()
+            self.folder = Path(tempfile.mkdtemp(prefix="kernel-", dir=build))
             self.ip = str(self.folder / "kernel")
+            # The keys too: jupyter_client would write them to a file in /tmp.
+            if not self.connection_file:
+                self.connection_file = str(self.folder / "connection.json")
         config = f"--IPKernelApp.extra_config_file={self.kernel_config}"
         kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), config]
         if self.provisioner is None:
@@ -284,7 +296,7 @@ class KernelServer:
         """Start the server; it does its imports while Sphinx loads its extensions and its environment."""
         if self.server is not None:
             return
-        self.folder = Path(tempfile.mkdtemp(prefix="backprop-kernels-"))
+        self.folder = RUNTIME.build_folder()
         self.address = self.folder / "server"
         self.server = subprocess.Popen(
             [sys.executable, __file__, str(self.address), str(self.owner)],
@@ -310,6 +322,7 @@ class KernelServer:
         request = {"argv": cmd[3:], "env": kwargs.get("env", dict(os.environ)), "cwd": str(kwargs.get("cwd", "."))}
         try:
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.settimeout(ANSWER_TIMEOUT)  # a server that hangs: the usual launch
                 conn.connect(str(self.address))
                 conn.sendall(json.dumps(request).encode() + b"\n")
                 reply, fds, _, _ = socket.recv_fds(conn, 1 << 16, 1)
@@ -321,13 +334,81 @@ class KernelServer:
         return ForkedKernel(answer["pid"], fds[0])
 
     def stop(self):
-        if os.getpid() == self.owner:
+        if os.getpid() == self.owner and self.server is not None:
             self.server.terminate()
             try:
                 self.server.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 self.server.kill()
+            self.address.unlink(missing_ok=True)  # the folder is the build's (Runtime)
+            self.server = None
+
+
+class Runtime:
+    """The build's private folder: the kernels' sockets and connection files (keys).
+
+    Every build of this user has a folder in one folder of the user's own, open to the
+    user only (mode 0700): <temp>/backprop-derived-<uid>/build-<random>. A build holds a
+    lock on its folder's `lock` file while it runs, and removes the folder as it exits;
+    the lock goes with the process however it ends, so the folder of a build that was
+    killed (SIGKILL) is unlocked, and the next build removes it.
+    """
+
+    def __init__(self):
+        self.folder = None
+        self.lock = None
+
+    @staticmethod
+    def private_folder() -> Path:
+        """<temp>/backprop-derived-<uid>, made if missing; refused unless mine, 0700."""
+        folder = Path(tempfile.gettempdir()) / f"backprop-derived-{os.getuid()}"
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+        info = folder.lstat()
+        mine = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+        if not mine or info.st_mode & 0o077:
+            raise RuntimeError(
+                f"page_kernels.Runtime.private_folder: {folder} must be a folder of "
+                f"user {os.getuid()} with mode 0700 (it holds the kernels' keys), not "
+                f"owner {info.st_uid}, mode {stat.filemode(info.st_mode)}"
+            )
+        return folder
+
+    def build_folder(self) -> Path:
+        """This build's folder, made (and the folders of killed builds removed) once."""
+        if self.folder is None:
+            import fcntl
+
+            private = self.private_folder()
+            self.remove_stale(private)
+            # Locked before it has the name the cleaners look for: never seen as stale.
+            new = Path(tempfile.mkdtemp(prefix="new-", dir=private))
+            self.lock = open(new / "lock", "w")  # noqa: SIM115 - held as the build runs
+            fcntl.flock(self.lock, fcntl.LOCK_EX)
+            self.folder = new.rename(private / f"build-{new.name[len('new-'):]}")
+            atexit.register(self.remove, os.getpid())
+        return self.folder
+
+    @staticmethod
+    def remove_stale(private: Path) -> None:
+        import fcntl
+
+        for folder in private.glob("build-*"):
+            try:
+                with open(folder / "lock") as lock:
+                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    shutil.rmtree(folder, ignore_errors=True)  # its build is gone
+            except (BlockingIOError, FileNotFoundError, NotADirectoryError):
+                continue  # a build that runs, or a folder another build is removing
+
+    def remove(self, owner: int) -> None:
+        if os.getpid() == owner:  # not a -j worker, which inherits the exit handler
             shutil.rmtree(self.folder, ignore_errors=True)
+            self.lock.close()
+            self.folder = self.lock = None
+
+
+RUNTIME = Runtime()
 
 
 def _pidfds_work() -> bool:
@@ -345,7 +426,11 @@ SERVER = KernelServer()
 
 
 def serve(address: Path, build: int):
-    """Import what every kernel imports, then fork a kernel per request until the build (process `build`) exits."""
+    """Import what every kernel imports, then fork a kernel per request until the build (process `build`) exits.
+
+    Each request is answered on its own: a malformed one is refused (the server and its kernels carry on), and a
+    client that sends no request within REQUEST_TIMEOUT is dropped, without holding up the others.
+    """
     start_env = {k: v for k, v in os.environ.items() if k not in PER_KERNEL_VARIABLES}
     # ipykernel chooses the inline backend this way when it starts (IPKernelApp.init_gui_pylab); matplotlib reads the
     # variable once, when it is imported.
@@ -374,32 +459,103 @@ def serve(address: Path, build: int):
     os.rename(f"{address}.new", address)  # the address appears once the server accepts connections
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     kernels = []
+    waiting = {}  # connections whose request is not all in: (bytes so far, deadline)
     try:
         while True:
-            ready, _, _ = select.select([listener, build_pidfd], [], [], 1.0)
+            ready, _, _ = select.select([listener, build_pidfd, *waiting], [], [], 1.0)
             _reap(kernels)
             if build_pidfd in ready:
                 return
+            now = time.monotonic()
             if listener in ready:
                 conn, _ = listener.accept()
-                with conn:
-                    request = json.loads(conn.makefile().readline())
-                    env = {k: v for k, v in request["env"].items() if k not in PER_KERNEL_VARIABLES}
-                    if env != start_env:
-                        differ = sorted(k for k in env.keys() | start_env.keys() if env.get(k) != start_env.get(k))
-                        conn.sendall(json.dumps({"refused": differ}).encode() + b"\n")
+                conn.setblocking(False)
+                waiting[conn] = (b"", now + REQUEST_TIMEOUT)
+            for conn, (received, deadline) in list(waiting.items()):
+                if conn in ready:
+                    chunk = _receive(conn)
+                    received += chunk
+                    if chunk and b"\n" not in received and len(received) < MAX_REQUEST:
+                        waiting[conn] = (received, deadline)
                         continue
-                    request["env"].update(set_by_imports)
-                    pid = _fork_kernel(request, ipykernel_launcher.__file__, [listener, conn, build_pidfd])
-                    kernel_pidfd = os.pidfd_open(pid)
-                    socket.send_fds(conn, [json.dumps({"pid": pid}).encode() + b"\n"], [kernel_pidfd])
-                    os.close(kernel_pidfd)
-                    kernels.append(pid)
+                    del waiting[conn]
+                    with conn:
+                        if chunk:
+                            line = received.split(b"\n", 1)[0]
+                            inherited = [listener, build_pidfd, *waiting]
+                            with contextlib.suppress(OSError):  # the client left
+                                conn.setblocking(True)
+                                conn.settimeout(REQUEST_TIMEOUT)
+                                pid = _answer(conn, line, start_env, set_by_imports,
+                                              ipykernel_launcher.__file__, inherited)
+                                if pid:
+                                    kernels.append(pid)
+                elif deadline < now:  # a client that never sends its request
+                    del waiting[conn]
+                    conn.close()
     finally:
         for pid in kernels:  # none, unless the build was interrupted
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+
+
+MAX_REQUEST = 1 << 20  # bytes: a request is a command line and an environment
+
+
+def _receive(conn) -> bytes:
+    try:
+        return conn.recv(1 << 16)
+    except OSError:
+        return b""
+
+
+def _parse_request(line: bytes) -> dict:
+    """The request in `line`, or ValueError saying what is wrong with it."""
+    request = json.loads(line)  # ValueError too for bytes that are not UTF-8
+    if not isinstance(request, dict):
+        raise ValueError(f"expected a JSON object, got {type(request).__name__}")
+    argv, env, cwd = request.get("argv"), request.get("env"), request.get("cwd")
+    if not (isinstance(argv, list) and all(isinstance(arg, str) for arg in argv)):
+        raise ValueError(f"argv: expected a list of strings, got {argv!r}")
+    if not (isinstance(env, dict) and all(isinstance(v, str) for v in env.values())):
+        raise ValueError("env: expected an object of strings")
+    if not isinstance(cwd, str):
+        raise ValueError(f"cwd: expected a string, got {cwd!r}")
+    return request
+
+
+def _answer(conn, line, start_env, set_by_imports, launcher, inherited) -> int | None:
+    """Answer one request: fork its kernel and send its pid and pidfd, or refuse it.
+
+    A malformed request is refused on its own: the server, and every kernel it forked,
+    carry on. Returns the forked kernel's pid, if any.
+    """
+    try:
+        request = _parse_request(line)
+    except ValueError as error:
+        message = f"malformed request: {error}"
+        conn.sendall(json.dumps({"refused": message}).encode() + b"\n")
+        return None
+    env = {k: v for k, v in request["env"].items() if k not in PER_KERNEL_VARIABLES}
+    if env != start_env:
+        differ = sorted(k for k in env.keys() | start_env.keys()
+                        if env.get(k) != start_env.get(k))
+        conn.sendall(json.dumps({"refused": differ}).encode() + b"\n")
+        return None
+    request["env"].update(set_by_imports)
+    pid = _fork_kernel(request, launcher, [conn, *inherited])
+    kernel_pidfd = os.pidfd_open(pid)
+    try:
+        answer = json.dumps({"pid": pid}).encode() + b"\n"
+        socket.send_fds(conn, [answer], [kernel_pidfd])
+    except OSError:  # the client left: nobody will use this kernel
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        os.close(kernel_pidfd)
+    return pid
 
 
 def _warm_up_matplotlib():

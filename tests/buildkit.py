@@ -31,12 +31,15 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
-def start_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> subprocess.Popen:
-    """Start `make html` in `project` (with the Makefile's JOBS unless `jobs` is given); output is stdout + stderr."""
+def start_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None,
+                cache: Path | None = None, wrapper: list[str] = ()) -> subprocess.Popen:
+    """Start `make html` in `project` (with the Makefile's JOBS unless `jobs` is given, its CACHE unless `cache` is,
+    run through the command `wrapper` if given); output is stdout + stderr."""
     builddir = builddir or project / "_build"
     env = dict(os.environ, PYTHONPATH=str(project / "src"))
     return subprocess.Popen(
-        ["make", "-s", "html", f"VENV={VENV}", f"BUILDDIR={builddir}"] + ([f"JOBS={jobs}"] if jobs else []),
+        [*wrapper, "make", "-s", "html", f"VENV={VENV}", f"BUILDDIR={builddir}"]
+        + ([f"JOBS={jobs}"] if jobs else []) + ([f"CACHE={cache}"] if cache else []),
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -45,16 +48,18 @@ def start_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | 
     )
 
 
-def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> subprocess.CompletedProcess:
-    """Run `make html` in `project` (with the Makefile's JOBS unless `jobs` is given); output is stdout + stderr."""
-    process = start_build(project, builddir, jobs)
+def run_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None, **options
+              ) -> subprocess.CompletedProcess:
+    """Run `make html` in `project` (`start_build`'s options); output is stdout + stderr."""
+    process = start_build(project, builddir, jobs, **options)
     output, _ = process.communicate()
     return subprocess.CompletedProcess(process.args, process.returncode, output)
 
 
-def build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None) -> str:
-    """Run `make html` in `project`, fail with its output if it fails, and return that output."""
-    result = run_build(project, builddir, jobs)
+def build(project: Path = ROOT, builddir: Path | None = None, jobs: str | None = None, **options) -> str:
+    """Run `make html` in `project` (`start_build`'s options), fail with its output if it fails, and return that
+    output."""
+    result = run_build(project, builddir, jobs, **options)
     if result.returncode != 0:
         raise AssertionError(f"make html failed in {project} (exit {result.returncode}):\n{result.stdout}")
     return result.stdout

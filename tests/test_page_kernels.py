@@ -1,13 +1,18 @@
 """The kernels that execute the pages (conf/page_kernels.py): a kernel forked by the kernel server runs a page exactly
 as a kernel started from scratch does, kernels started all at once all run, what the server cannot reproduce still
-runs, in a kernel started the usual way, and a kernel that starts fast cannot break its own launch."""
+runs, in a kernel started the usual way, and a kernel that starts fast cannot break its own launch. The server's socket
+refuses a malformed request on its own, and drops a client that sends nothing."""
 
 import asyncio
 import concurrent.futures
 import importlib.util
+import json
 import os
+import select
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -137,13 +142,136 @@ def test_kernel_in_another_environment_starts_the_usual_way(environment, tmp_pat
     assert isinstance(process, subprocess.Popen), "the server forked a kernel for another environment"
 
 
-def test_launch_does_not_read_back_the_connection_file_a_fast_kernel_is_rewriting():
-    manager = page_kernels.PageKernelManager(kernel_name="python3")
-    manager.write_connection_file()  # as the provisioner does before the launch
-    written = manager.get_connection_info()
-    Path(manager.connection_file).write_text("")  # the kernel rewriting the file, caught half-way
+OPENED = []  # (path, flags) of each file this process opens, while a test records them
+
+
+def _record_opens(event, args):
+    if event == "open" and OPENED and isinstance(args[2], int):
+        OPENED.append((str(args[0]), args[2]))
+
+
+sys.addaudithook(_record_opens)  # audit hooks stay for the life of the process
+
+
+def test_the_build_never_reads_back_the_connection_file_a_fast_kernel_rewrites(
+    environment, tmp_path
+):
+    # jupyter_client reads a kernel's connection file back once it has launched the
+    # kernel; a forked kernel starts so soon that it can be rewriting the file then, and
+    # a half-written file is not JSON (a build of a stress test died of it). Seen from
+    # outside, with Python's audit hooks: while a page runs, the build writes the file
+    # and never opens it for reading.
+    cell = nbformat.v4.new_code_cell("print('ran')")
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    client = NotebookClient(notebook, timeout=60, kernel_name="python3",
+                            kernel_manager_class=page_kernels.PageKernelManager)
+    OPENED[:] = [("", 0)]  # recording
     try:
-        manager._reconcile_connection_info(written)  # jupyter_client's own reads the file: an empty file is not JSON
-        assert manager.get_connection_info() == written
+        with client.setup_kernel(cwd=str(tmp_path), env=environment):
+            connection_file = client.km.connection_file
+            assert isinstance(client.km.provisioner.process, page_kernels.ForkedKernel)
+            client.execute_cell(cell, 0)
     finally:
-        run_coroutine(manager.cleanup_resources())
+        opened, OPENED[:] = OPENED[1:], []
+    assert cell.outputs[0]["text"] == "ran\n"
+    modes = [flags & os.O_ACCMODE for path, flags in opened if path == connection_file]
+    assert modes and os.O_RDONLY not in modes, f"the build opened it {modes}"
+
+
+def server_address() -> str:
+    """The kernel server's address, once it listens (it appears after the imports)."""
+    while not page_kernels.SERVER.address.exists():
+        exited = select.select([page_kernels.SERVER.pidfd], [], [], 0.01)[0]
+        assert not exited, "the kernel server exited"
+    return str(page_kernels.SERVER.address)
+
+
+def ask_server(request: bytes, timeout: float = 30) -> dict:
+    """Send `request` to the kernel server, a line; its answer, or {} if it closed."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(timeout)  # a server that no longer answers fails the test
+        conn.connect(server_address())
+        conn.sendall(request + b"\n")
+        reply = conn.makefile("rb").readline()
+    return json.loads(reply) if reply else {}
+
+
+MALFORMED = [b"{not json", b"[]", b'{"argv": 1, "env": {}, "cwd": "."}', b"\xff\xfe",
+             b'{"argv": [], "env": {"A": 1}, "cwd": "."}', b'{"argv": [], "env": {}}']
+
+
+@pytest.mark.parametrize("request_line", MALFORMED)
+def test_a_malformed_request_is_refused_on_its_own(environment, tmp_path, request_line):
+    cell = nbformat.v4.new_code_cell("print(6 * 7)")
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    client = NotebookClient(notebook, timeout=60, kernel_name="python3",
+                            kernel_manager_class=page_kernels.PageKernelManager)
+    with client.setup_kernel(cwd=str(tmp_path), env=environment):
+        assert isinstance(client.km.provisioner.process, page_kernels.ForkedKernel)
+        answer = ask_server(request_line)
+        assert "malformed request" in str(answer.get("refused")), answer
+        client.execute_cell(notebook.cells[0], 0)  # the kernel forked before still runs
+    assert notebook.cells[0].outputs[0]["text"] == "42\n"
+    outputs, process = run(tmp_path, environment, ["print('served')"])  # and the next
+    assert outputs == [["served\n"]] and isinstance(process, page_kernels.ForkedKernel)
+
+
+def test_a_client_that_sends_nothing_holds_up_no_one_and_is_dropped(environment):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+        silent.connect(server_address())
+        # another request meanwhile is answered (another environment: refused, no fork)
+        answer = ask_server(json.dumps({"argv": [], "env": {}, "cwd": "."}).encode())
+        assert "refused" in answer and "malformed" not in str(answer["refused"])
+        silent.settimeout(4 * page_kernels.REQUEST_TIMEOUT)
+        assert silent.recv(1) == b"", "the server kept a silent connection open"
+
+
+# A build that runs a page's kernel, prints the kernel's key, and waits to be killed;
+# or, with "exit", one that only sets its kernels up, and exits.
+BUILD = """
+import sys
+from pathlib import Path
+
+sys.path.insert(0, sys.argv[1])
+import nbformat
+import page_kernels
+from nbclient import NotebookClient
+
+page_kernels.install(Path(sys.argv[1]) / "ipython_kernel_config.py", start_server=True)
+if sys.argv[2] == "exit":
+    sys.exit()
+notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+client = NotebookClient(notebook, timeout=60, kernel_name="python3")
+with client.setup_kernel():
+    client.execute_cell(notebook.cells[0], 0)
+    print(client.km.session.key.decode(), flush=True)
+    sys.stdin.read()
+"""
+
+
+@pytest.fixture
+def temp():
+    """An empty temporary folder, a short path (a socket path has at most 107 bytes)."""
+    with tempfile.TemporaryDirectory() as folder:
+        yield Path(folder)
+
+
+def test_a_killed_build_leaves_no_key_outside_a_private_folder_and_the_next_cleans_up(
+    temp, tmp_path
+):
+    env = dict(os.environ, TMPDIR=str(temp))
+    command = [sys.executable, "-c", BUILD, str(ROOT / "conf")]
+    with subprocess.Popen([*command, "run"], env=env, cwd=tmp_path, text=True,
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE) as build:
+        key = build.stdout.readline().strip()  # once the kernel runs
+        build.kill()  # SIGKILL: no exit handler runs
+    assert key, "the build did not start its kernel"
+    with_key = [path for path in temp.rglob("*")
+                if path.is_file() and key.encode() in path.read_bytes()]
+    assert with_key, "no file holds the kernel's key: the test would prove nothing"
+    private = temp / f"backprop-derived-{os.getuid()}"
+    assert all(private in path.parents for path in with_key), with_key
+    assert private.stat().st_mode & 0o777 == 0o700
+
+    subprocess.run([*command, "exit"], env=env, cwd=tmp_path, check=True)
+    assert sorted(temp.rglob("*")) == [private], "the killed build's files are left"
