@@ -4,11 +4,17 @@ Every test carries one of the markers of pyproject.toml, set here from what it u
 `browser` when it drives chromium, `build` when it reads the built site (the one `built_site` builds for the whole
 session) or builds one of its own, `slow` (set by hand) when it builds its own copies of the project, and `unit`
 otherwise (doctests too). `make check` runs the `unit` tests after one build.
+
+A site is built once per session for each kind of source: `built_site` from this
+checkout, `clean_copy_build` from a copy with no execution cache; the tests that need
+a clean build, or a copy to edit, share the latter.
 """
+
+import shutil
 
 import pytest
 from browserkit import CHROMIUM, CHROMIUM_ARGS, missing_tools, serve
-from buildkit import ROOT, build
+from buildkit import ROOT, build, copy_project
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +23,18 @@ def built_site(tmp_path_factory):
     builddir = tmp_path_factory.mktemp("site")
     log = build(ROOT, builddir=builddir)
     return builddir / "html", log
+
+
+@pytest.fixture(scope="session")
+def clean_copy_build(tmp_path_factory):
+    """A scratch copy of the project (no execution cache, no _build), built once:
+    (project, html, log). `html` is a copy of the site as that first, clean build wrote
+    it: the tests that edit the project rebuild it in place."""
+    project = copy_project(tmp_path_factory.mktemp("clean") / "project")
+    log = build(project)
+    html = tmp_path_factory.mktemp("clean-site") / "html"
+    shutil.copytree(project / "_build" / "html", html)
+    return project, html, log
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +57,7 @@ def browser():
         chromium.close()
 
 
-_SITE_FIXTURES = {"built_site", "site_url"}
+_SITE_FIXTURES = {"built_site", "site_url", "clean_copy_build"}
 
 
 def pytest_collection_modifyitems(items):

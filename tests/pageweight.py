@@ -8,6 +8,7 @@ idle for half a second, so fonts and scripts that the math pulls in late are cou
 
 from __future__ import annotations
 
+import collections
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,23 +58,79 @@ def site_pages(html: Path) -> list[str]:
     return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html") if "_static" not in p.parts)
 
 
-def _wait_until_quiet(page, url: str, started: list, ended: list) -> None:
-    """Return once no request is in flight and none starts for QUIET_SECONDS: each wait is for a request event."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+class _Load:
+    """One page loading in a context of its own. Its requests are recorded as they come,
+    also while the test waits for another page."""
 
-    deadline = time.monotonic() + TIMEOUT_SECONDS
-    while True:
-        in_flight = len(started) - len(ended)
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{url}: the network never went quiet ({in_flight} in flight)")
+    def __init__(self, browser, url: str, viewport: dict, cdp_setup=None):
+        from playwright.sync_api import Error as PlaywrightError
+
+        self.context = browser.new_context(viewport=viewport)
+        self.context.add_init_script(_RECORDER)
+        self.page = self.context.new_page()
+        if cdp_setup:
+            cdp_setup(self.context.new_cdp_session(self.page))
+        self.result = PageLoad(url)
+        self.started, self.ended, self.finished = [], [], []
+        self.last_event = time.monotonic()
+        self.page.on("request", lambda r: self._seen(r, self.started))
+        self.page.on("requestfinished",
+                     lambda r: self._seen(r, self.ended, self.finished))
+        self.page.on("requestfailed", lambda r: self._seen(r, self.ended))
+        try:  # returns once the server answers; the page goes on loading meanwhile
+            self.page.goto(url, wait_until="commit")
+        except PlaywrightError:
+            self.context.close()
+            raise
+
+    def _seen(self, request, *lists: list) -> None:
+        for requests in lists:
+            requests.append(request)
+        self.last_event = time.monotonic()
+
+    def finish(self) -> PageLoad:
+        """Wait for the load event, the typeset math and a quiet network; read the
+        measures; close the context."""
         try:
-            if in_flight:  # one ends (a failed request ends too, and the next turn sees it)
-                page.wait_for_event("requestfinished", timeout=1_000)
-            else:  # quiet unless one starts
-                page.wait_for_event("request", timeout=QUIET_SECONDS * 1000)
-        except PlaywrightTimeout:
-            if not in_flight:
+            self.page.wait_for_load_state("load")
+            self.page.wait_for_function("window.__mathReady !== undefined",
+                                        timeout=TIMEOUT_SECONDS * 1000)
+            self._wait_until_quiet()
+            self.result.math_ready_ms = self.page.evaluate("window.__mathReady")
+            self.result.blocking_ms = self.page.evaluate(
+                "window.__longTasks.reduce((sum, d) => sum + Math.max(0, d - 50), 0)")
+            for request in self.finished:
+                if request.url.startswith(("http:", "https:")):
+                    sizes = request.sizes()
+                    size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+                    self.result.requests.append((size, request.url))
+        finally:
+            self.context.close()
+        return self.result
+
+    def _wait_until_quiet(self) -> None:
+        """Return once no request is in flight and none has started for QUIET_SECONDS
+        (at once for a page that went quiet while another was waited for). Each wait is
+        for a request event."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        deadline = time.monotonic() + TIMEOUT_SECONDS
+        while True:
+            in_flight = len(self.started) - len(self.ended)
+            quiet_for = time.monotonic() - self.last_event
+            if not in_flight and quiet_for >= QUIET_SECONDS:
                 return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.result.url}: the network never went quiet "
+                                   f"({in_flight} in flight)")
+            try:
+                if in_flight:  # one ends (a failed one too: the next turn sees it)
+                    self.page.wait_for_event("requestfinished", timeout=1_000)
+                else:  # quiet unless one starts
+                    left = QUIET_SECONDS - quiet_for
+                    self.page.wait_for_event("request", timeout=left * 1000)
+            except PlaywrightTimeout:
+                pass
 
 
 def load(browser, url: str, viewport: dict, cdp_setup=None) -> PageLoad:
@@ -81,26 +138,25 @@ def load(browser, url: str, viewport: dict, cdp_setup=None) -> PageLoad:
 
     `cdp_setup(session)` may throttle the CPU or the network through the Chrome DevTools Protocol first.
     """
-    context = browser.new_context(viewport=viewport)
-    context.add_init_script(_RECORDER)
-    page = context.new_page()
-    if cdp_setup:
-        cdp_setup(context.new_cdp_session(page))
-    result = PageLoad(url)
-    started, ended, finished = [], [], []
-    page.on("request", lambda r: started.append(r))
-    page.on("requestfinished", lambda r: (ended.append(r), finished.append(r)))
-    page.on("requestfailed", lambda r: ended.append(r))
+    return _Load(browser, url, viewport, cdp_setup).finish()
+
+
+def load_all(browser, urls: list[str], viewport: dict,
+             at_once: int = 4) -> dict[str, PageLoad]:
+    """Each of `urls` loaded as `load` loads it, `at_once` at a time, each in a context
+    of its own: {url: PageLoad}. A page's bytes and requests are its own; its timings
+    are not a lone reader's (`make bench` measures those with `load`, one at a time)."""
+    loads, running = {}, collections.deque()
     try:
-        page.goto(url, wait_until="load")
-        page.wait_for_function("window.__mathReady !== undefined", timeout=TIMEOUT_SECONDS * 1000)
-        _wait_until_quiet(page, url, started, ended)
-        result.math_ready_ms = page.evaluate("window.__mathReady")
-        result.blocking_ms = page.evaluate("window.__longTasks.reduce((sum, d) => sum + Math.max(0, d - 50), 0)")
-        for request in finished:
-            if request.url.startswith(("http:", "https:")):
-                sizes = request.sizes()
-                result.requests.append((sizes["responseBodySize"] + sizes["responseHeadersSize"], request.url))
+        for url in urls:
+            if len(running) == at_once:
+                oldest = running.popleft()
+                loads[oldest.result.url] = oldest.finish()
+            running.append(_Load(browser, url, viewport))
+        while running:
+            oldest = running.popleft()
+            loads[oldest.result.url] = oldest.finish()
     finally:
-        context.close()
-    return result
+        for unfinished in running:
+            unfinished.context.close()
+    return loads

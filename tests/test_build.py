@@ -13,7 +13,6 @@ import pytest
 from buildkit import (
     ROOT,
     build,
-    copy_project,
     execute_page,
     executed_pages,
     labelled_equation,
@@ -31,11 +30,9 @@ NOTEBOOK_PAGES = sorted(
 
 
 @pytest.fixture(scope="module")
-def warm_copy(tmp_path_factory):
+def warm_copy(clean_copy_build):
     """A scratch copy of the project, built once: its execution cache and _build are warm."""
-    project = copy_project(tmp_path_factory.mktemp("warm") / "project")
-    build(project)
-    return project
+    return clean_copy_build[0]
 
 
 def edit(path, old, new):
@@ -58,9 +55,8 @@ def test_site_builds_strictly_and_shows_executed_outputs(built_site):
     assert "gradients: Y must have shape" in notation
 
 
-def test_every_notebook_page_executes_in_a_cold_build(warm_copy):
-    fresh = copy_project(warm_copy.parent / "cold")
-    log = build(fresh)
+def test_every_notebook_page_executes_in_a_cold_build(clean_copy_build):
+    _, _, log = clean_copy_build  # the copy's first build: it had no execution cache
     assert sorted(executed_pages(log)) == NOTEBOOK_PAGES
 
 

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urljoin
 from urllib.request import urlopen
@@ -25,14 +24,36 @@ KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 EXECUTED = [name for name in BOOK_PAGES if "\nkernelspec:" in (ROOT / "book" / f"{name}.md").read_text()]
 LINK = re.compile(r'<a href="([^"]+\.ipynb)" download>Download this page as a notebook</a>([^\n]*)</p>')
 
-# nbclient runs the notebook given as the first argument in the kernel python3 (the environment running this script,
-# the project's .venv, where `backprop` is installed), in the folder given as the second, and fails if a cell that is
-# not tagged `raises-exception` raises.
+# Runs each notebook given (a notebook and a folder, argument after argument) with
+# nbclient, in a kernel python3 of its own (the environment running this script, the
+# project's .venv, where `backprop` is installed) started in its folder, four at a time.
+# Prints, as its last line (JSON), for each notebook: the error of a cell not tagged
+# `raises-exception` that raised (uncoloured), or None; and the seconds it took. One
+# process drives every kernel: one for each notebook would only import nbclient again.
 RUN = """
-import sys, nbformat
+import asyncio, json, re, sys, time, traceback
+import nbformat
 from nbclient import NotebookClient
-notebook = nbformat.read(sys.argv[1], as_version=4)
-NotebookClient(notebook, timeout=60, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
+
+async def run(path, folder, slots):
+    async with slots:
+        start = time.monotonic()
+        client = NotebookClient(nbformat.read(path, as_version=4), timeout=60,
+                                kernel_name="python3",
+                                resources={"metadata": {"path": folder}})
+        try:
+            await client.async_execute()
+            error = None
+        except Exception:
+            error = re.sub(r"\\x1b\\[[0-9;]*m", "", traceback.format_exc())[-3000:]
+        return path, error, time.monotonic() - start
+
+async def main(arguments):
+    slots = asyncio.Semaphore(4)
+    pairs = zip(arguments[::2], arguments[1::2])
+    return await asyncio.gather(*(run(path, folder, slots) for path, folder in pairs))
+
+print(json.dumps(asyncio.run(main(sys.argv[1:]))))
 """
 
 
@@ -98,21 +119,49 @@ def test_each_downloaded_notebook_runs_in_the_project_environment(site_url, tmp_
             path.write_bytes(response.read())
         notebooks.append(path)
 
-    def run(path):
-        # In a folder of its own, outside the project, without the build's figure style: the notebook needs nothing
-        # but the environment with the package.
-        folder = tmp_path / path.stem
-        folder.mkdir()
-        env = {k: v for k, v in os.environ.items() if k != "MATPLOTLIBRC"}
-        start = time.monotonic()
-        result = subprocess.run([sys.executable, "-c", RUN, str(path), str(folder)], cwd=folder, env=env,
-                                capture_output=True, text=True)
-        return path.name, result, time.monotonic() - start
-
     start = time.monotonic()
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(run, notebooks))
-    failed = [f"{name}:\n{result.stderr[-3000:]}" for name, result, _ in results if result.returncode != 0]
+    results = run_notebooks(notebooks, tmp_path)
+    failed = [f"{name}:\n{error}" for name, error, _ in results if error is not None]
     assert not failed, "notebooks that fail when run as downloaded:\n" + "\n".join(failed)
-    print(f"\n{len(notebooks)} notebooks ran in {time.monotonic() - start:.1f} s (4 at a time); slowest: "
-          + ", ".join(f"{n} {s:.1f} s" for n, _, s in sorted(results, key=lambda r: -r[2])[:3]))
+    slowest = sorted(results, key=lambda r: -r[2])[:3]
+    print(f"\n{len(notebooks)} notebooks ran in {time.monotonic() - start:.1f} s "
+          "(4 at a time); slowest: "
+          + ", ".join(f"{n} {s:.1f} s" for n, _, s in slowest))
+
+
+def run_notebooks(notebooks: list[Path],
+                  scratch: Path) -> list[tuple[str, str | None, float]]:
+    """Run each notebook with RUN, in a folder of its own under `scratch`, outside the
+    project, without the build's figure style (a notebook needs nothing but the
+    environment with the package): [(file name, error or None, seconds)]."""
+    arguments = []
+    for path in notebooks:
+        (scratch / path.stem).mkdir()
+        arguments += [str(path), str(scratch / path.stem)]
+    env = {k: v for k, v in os.environ.items() if k != "MATPLOTLIBRC"}
+    result = subprocess.run([sys.executable, "-c", RUN, *arguments], cwd=scratch,
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"RUN failed:\n{result.stderr[-3000:]}"
+    results = json.loads(result.stdout.splitlines()[-1])
+    assert [path for path, _, _ in results] == arguments[::2], results
+    return [(Path(path).name, error, seconds) for path, error, seconds in results]
+
+
+def test_running_notebooks_names_each_whose_cell_raises_and_passes_a_cell_tagged_to(
+        tmp_path):
+    import nbformat
+
+    tagged = {"tags": ["raises-exception"]}
+    cells = {"raises": nbformat.v4.new_code_cell("raise ValueError('a test error')"),
+             "tagged": nbformat.v4.new_code_cell("raise ValueError('expected')",
+                                                 metadata=tagged),
+             "runs": nbformat.v4.new_code_cell("import backprop")}
+    notebooks = []
+    for name, cell in cells.items():
+        notebooks.append(tmp_path / f"{name}.ipynb")
+        metadata = {"kernelspec": KERNEL}
+        nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata=metadata),
+                       notebooks[-1])
+    results = {name: error for name, error, _ in run_notebooks(notebooks, tmp_path)}
+    assert "ValueError: a test error" in results["raises.ipynb"], results
+    assert results["tagged.ipynb"] is None and results["runs.ipynb"] is None, results

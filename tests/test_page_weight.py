@@ -5,7 +5,7 @@ import os
 
 import pytest
 from browserkit import PHONE, serve
-from pageweight import load, site_pages
+from pageweight import load, load_all, site_pages
 
 BUDGET = 400 * 1024
 
@@ -16,8 +16,11 @@ def kib(size):
 
 @pytest.fixture(scope="module")
 def page_loads(built_site, site_url, browser):
-    """Every page of the built site, discovered from the build, loaded once at phone width: {page: PageLoad}."""
-    return {page: load(browser, site_url + page, PHONE) for page in site_pages(built_site[0])}
+    """Every page of the built site, discovered from the build, loaded once at phone
+    width, four at a time: {page: PageLoad}."""
+    pages = site_pages(built_site[0])
+    loads = load_all(browser, [site_url + page for page in pages], PHONE)
+    return {page: loads[site_url + page] for page in pages}
 
 
 @pytest.mark.build
@@ -85,3 +88,27 @@ def test_page_load_counts_compressed_bytes_and_waits_for_late_requests(tmp_path,
     assert sorted(names) == ["big.css", "index.html", "late.bin"], names
     assert 50_000 < loaded.transferred < 55_000, loaded.requests
     assert loaded.math_ready_ms > 0
+
+
+def test_pages_loaded_at_once_count_each_its_own_requests_late_ones_included(
+        tmp_path, browser):
+    for name, late in [("one", "late-one.bin"), ("two", "late-two.bin")]:
+        (tmp_path / f"{name}.html").write_text(
+            f'<!doctype html><title>{name}</title>'
+            '<p><span class="math"><span class="katex">x</span></span></p>'
+            f"<script>setTimeout(() => fetch('{late}'), 300)</script>")
+    (tmp_path / "late-one.bin").write_bytes(os.urandom(50_000))
+    (tmp_path / "late-two.bin").write_bytes(os.urandom(20_000))
+    with serve(tmp_path) as url:
+        loads = load_all(browser, [url + "one.html", url + "two.html"], PHONE,
+                         at_once=2)
+
+    def name(address):
+        return address.rsplit("/", 1)[-1]
+
+    names = {name(page): sorted(name(u) for _, u in loaded.requests)
+             for page, loaded in loads.items()}
+    assert names == {"one.html": ["late-one.bin", "one.html"],
+                     "two.html": ["late-two.bin", "two.html"]}, names
+    assert 50_000 < loads[url + "one.html"].transferred < 52_000
+    assert 20_000 < loads[url + "two.html"].transferred < 22_000

@@ -1,12 +1,13 @@
 """Two clean builds of the same source give the same site, byte for byte, wherever the project sits on disk.
 
-Both builds run `make html` (see buildkit.py) at once, each in a fresh copy of the project (no execution cache, no
-_build) at a different path, and every file of the two _build/html folders is compared; the doctrees are Sphinx's
-private cache, not part of the site, and are left out.
+Both builds run `make html` (see buildkit.py), each in a fresh copy of the project
+(no execution cache, no _build) at a different path, and every file of the two
+_build/html folders is compared; the doctrees are Sphinx's private cache, not part of
+the site, and are left out. The first is the session's clean copy (conftest.py), whose
+first build tests/test_build.py uses too; the second is built here.
 """
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from buildkit import VENV, build, copy_project
@@ -15,13 +16,14 @@ pytestmark = [pytest.mark.build, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def two_builds(tmp_path_factory):
-    """The html folders of two clean builds, of copies of the project at two different depths and names."""
+def two_builds(clean_copy_build, tmp_path_factory):
+    """The html folders of two clean builds, of copies of the project at two different
+    depths and names, and the two projects."""
+    first, first_html, _ = clean_copy_build
     scratch = tmp_path_factory.mktemp("reproducible")
-    projects = [copy_project(scratch / "first"), copy_project(scratch / "second" / "elsewhere")]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(build, projects))
-    return [project / "_build" / "html" for project in projects], projects
+    second = copy_project(scratch / "second" / "elsewhere")
+    build(second)
+    return [first_html, second / "_build" / "html"], [first, second]
 
 
 def site_files(html):
