@@ -8,8 +8,9 @@ where KaTeX allows it. Section titles get the same in the page's contents, which
 A long formula that breaks across lines must keep its punctuation after its last piece. KaTeX writes a formula as
 pieces (`<span class="base">`, inline blocks) that a line may break between; the browser may also break right after
 the last piece, before the punctuation, whatever the white-space of the text around it, because the line breaker
-asks the piece's parent. So, as each page is written, the last piece of each glued formula is wrapped in
-<span class="katex-tail">, which site.css does not let wrap: the punctuation moves with that piece. (The theme lays
+asks the piece's parent. So, as each glued formula is written (in the page, and in the page's contents, which the
+theme writes with the same HTML writer), its last piece is wrapped in <span class="katex-tail">, which site.css
+does not let wrap: the punctuation moves with that piece. (The theme lays
 inline math out as one inline-flex box, which kept the comma beside the box's first line; site.css makes it text.)
 tests/test_browser.py checks every page at phone width.
 """
@@ -22,6 +23,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.writers.html5 import HTML5Translator
 
 PUNCTUATION = re.compile(r"[,.;:!?)\]\u2019\u201d]+")
 
@@ -101,14 +103,22 @@ def wrap_last_piece(body: str) -> str:
     return body
 
 
-def _tails(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    if "body" in context:
-        context["body"] = wrap_last_piece(context["body"])
+def visit_inline(self: HTML5Translator, node: nodes.inline) -> None:
+    if "math-nowrap" in node["classes"]:
+        self.__dict__.setdefault("_glued_starts", []).append(len(self.body))
+    HTML5Translator.visit_inline(self, node)
+
+
+def depart_inline(self: HTML5Translator, node: nodes.inline) -> None:
+    HTML5Translator.depart_inline(self, node)
+    if "math-nowrap" in node["classes"]:
+        start = self._glued_starts.pop()
+        self.body[start:] = [wrap_last_piece("".join(self.body[start:]))]
 
 
 def setup(app: Sphinx) -> dict:
     app.add_transform(GlueMathToPunctuation)
     app.add_post_transform(GlueMathToPunctuationLate)
     app.connect("doctree-read", glue_contents, priority=900)  # after the toctree collector (500)
-    app.connect("html-page-context", _tails)
+    app.add_node(nodes.inline, override=True, html=(visit_inline, depart_inline))
     return {"parallel_read_safe": True, "parallel_write_safe": True}
