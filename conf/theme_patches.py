@@ -15,9 +15,10 @@ local file, and what to update.
 - conf/_templates/search-button-field.html is the theme's component less an aria-label.
 
 Patches made in Python check their own target where they apply it: conf/lean_pages.py
-(the theme's minified script), conf/search_results.py (Sphinx's searchtools.js, the
-theme's search.html), conf/accessible_html.py (sphinx-exercise's sections, the themes'
-macro files). tests/test_theme_patches.py tests every one.
+(the theme's minified script, the theme files it removes), conf/search_results.py
+(Sphinx's searchtools.js, the theme's search.html), conf/accessible_html.py
+(sphinx-exercise's sections, the themes' macro files). tests/test_theme_patches.py
+tests every one.
 """
 
 from __future__ import annotations

@@ -189,3 +189,18 @@ def test_theme_macro_files_are_the_pinned_themes_and_a_renamed_one_fails(tmp_pat
     copies = tuple(tmp_path / f.parent.name for f in accessible_html.THEME_STATIC)
     with pytest.raises(ExtensionError, match="THEME_MACRO_FILES in conf/accessible"):
         accessible_html.check_theme_macro_files(copies)
+
+
+def test_unloaded_theme_files_are_in_the_pinned_theme_and_a_renamed_one_fails(tmp_path):
+    lean_pages.check_unloaded_theme_files()
+    for name in lean_pages.UNLOADED_THEME_FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    lean_pages.check_unloaded_theme_files(tmp_path)
+    licence = tmp_path / "scripts" / "fontawesome.js.LICENSE.txt"
+    licence.rename(licence.with_name("icons.js.LICENSE.txt"))
+    with pytest.raises(ExtensionError) as error:
+        lean_pages.check_unloaded_theme_files(tmp_path)
+    assert str(tmp_path) in str(error.value)
+    assert "fontawesome.js.LICENSE.txt" in str(error.value)
+    assert "UNLOADED_THEME_FILES in conf/lean_pages.py" in str(error.value)
