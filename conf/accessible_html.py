@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pydata_sphinx_theme
+import sphinx_book_theme
+import sphinx_exercise.directive
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxTranslator
 
@@ -39,6 +43,24 @@ def depart_hide_code_cell(self: SphinxTranslator, node: nodes.Element) -> None:
 # Every exercise and solution wraps its body in <section id="exercise-content"> (or "solution-content"): the same id
 # on every exercise of a page (vnu: duplicate ID), and a section without a heading (vnu warns). Nothing links to
 # these ids or styles them, so the body becomes a plain <div class="exercise-content"> (or "solution-content").
+# Found by these ids: were sphinx-exercise to write others, the transform would change
+# nothing, so the build fails instead (its source is checked as the build starts, since
+# not every build has an exercise).
+EXERCISE_SECTIONS = ('nodes.section(ids=["exercise-content"])',
+                     'nodes.section(ids=["solution-content"])')
+
+
+def check_exercise_sections(source: str) -> None:
+    """Fail unless sphinx-exercise's `source` still writes the sections changed here."""
+    missing = [section for section in EXERCISE_SECTIONS if section not in source]
+    if missing:
+        raise ExtensionError(
+            f"accessible_html: sphinx-exercise changed: "
+            f"{sphinx_exercise.directive.__file__} no longer has {', '.join(missing)}; "
+            "check what it writes for an exercise's body, then update "
+            "EXERCISE_SECTIONS and ExerciseContentAsDiv in conf/accessible_html.py")
+
+
 class ExerciseContentAsDiv(SphinxPostTransform):
     default_priority = 900  # after sphinx-exercise's own post-transforms (5 to 22)
     formats = ("html",)
@@ -76,6 +98,29 @@ def depart_citation(self: SphinxTranslator, node: nodes.citation) -> None:
 THEME_MACRO_FILES = ("webpack-macros.html", "sbt-webpack-macros.html")
 
 
+THEME_STATIC = tuple(Path(theme.__file__).parent / "theme" / theme.__name__ / "static"
+                     for theme in (pydata_sphinx_theme, sphinx_book_theme))
+
+
+def check_theme_macro_files(folders: tuple[Path, ...] = THEME_STATIC) -> None:
+    """Fail unless the themes' static `folders` hold exactly the macro files removed
+    here (a renamed one would be copied to _static and stay)."""
+    names = {path.name for folder in folders for path in folder.glob("*.html")}
+    if names != set(THEME_MACRO_FILES):
+        raise ExtensionError(
+            "accessible_html: the themes changed: their static folders "
+            f"({', '.join(map(str, folders))}) hold {sorted(names)}, not "
+            f"{sorted(THEME_MACRO_FILES)}; check which are Jinja macro files, then "
+            "update THEME_MACRO_FILES in conf/accessible_html.py")
+
+
+def check_patched_markup(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        source = Path(sphinx_exercise.directive.__file__).read_text(encoding="utf-8")
+        check_exercise_sections(source)
+        check_theme_macro_files()
+
+
 def remove_theme_macro_files(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and app.builder.format == "html":
         for name in THEME_MACRO_FILES:
@@ -89,5 +134,6 @@ def setup(app: Sphinx) -> dict:
     app.add_node(HideCodeCellNode, override=True, html=(visit_hide_code_cell, depart_hide_code_cell))
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.add_post_transform(ExerciseContentAsDiv)
+    app.connect("builder-inited", check_patched_markup)
     app.connect("build-finished", remove_theme_macro_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -35,6 +35,7 @@ extensions = [
     "solution_titles",  # conf/solution_titles.py: a click anywhere on a solution's title opens it
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
     "search_results",  # conf/search_results.py: section titles as plain text in the search index (see its docstring)
+    "theme_patches",  # conf/theme_patches.py: the build fails if theme markup the templates patch has changed
     "lean_pages",  # conf/lean_pages.py: deferred scripts, stylesheets without unused rules (see its docstring)
     "notebook_download",  # conf/notebook_download.py: each executed page's notebook, with outputs, to download
     "copy_links",  # conf/copy_links.py: "copy link" buttons on labelled equations and answer boxes, in the HTML

@@ -37,6 +37,7 @@ import tinycss2
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
 from sphinx.errors import ExtensionError
+from theme_patches import THEME
 
 # -- 1. scripts ----------------------------------------------------------------------------------------------------
 SYNCHRONOUS_SCRIPTS = {"documentation_options.js"}  # inline lines after it assign DOCUMENTATION_OPTIONS.pagename
@@ -266,6 +267,23 @@ def link_bundle(app: Sphinx, pagename: str, templatename: str, context: dict, do
 # -- 3. files no page loads ----------------------------------------------------------------------------------------
 SOURCE_MAP_COMMENT = re.compile(r"^//# sourceMappingURL=\S*\s*$", re.M)
 UNLOADED_THEME_FILES = ("scripts/fontawesome.js", "scripts/fontawesome.js.LICENSE.txt", "vendor/fontawesome")
+THEME_STATIC = THEME / "static"
+
+
+def check_unloaded_theme_files(static: Path = THEME_STATIC) -> None:
+    """Fail unless the theme still ships each file removed as unloaded: one renamed by
+    an upgrade would be copied to every site and never removed."""
+    missing = [name for name in UNLOADED_THEME_FILES if not (static / name).exists()]
+    if missing:
+        raise ExtensionError(
+            f"lean_pages: the theme changed: {static} no longer has {', '.join(missing)}; "
+            "check what it ships instead and whether a page loads it, then update "
+            "UNLOADED_THEME_FILES in conf/lean_pages.py")
+
+
+def _check_theme(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        check_unloaded_theme_files()
 
 
 def _cached(folder: str | None, outdir: Path, sources: list[str], names: set[str], prefixes: tuple[str, ...]) -> str:
@@ -349,6 +367,7 @@ def lean_static_folder(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.add_config_value("lean_pages_cache", None, "", types=frozenset({str, type(None)}))  # a folder, or no cache
+    app.connect("builder-inited", _check_theme)
     app.connect("html-page-context", defer_scripts, priority=900)  # after the extensions have added their scripts
     app.connect("html-page-context", link_bundle, priority=900)
     app.connect("build-finished", lean_static_folder, priority=800)  # after the theme rewrites pygments.css
