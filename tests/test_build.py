@@ -263,7 +263,8 @@ ONE_OVER_M_INTO_DZ = [
 ]
 W_NOT_TRANSPOSED = [("layer.py", "return W.T @ dZ  # eq-da-prev", "return W @ dZ  # eq-da-prev")]
 RELU_WRONG_SIDE = [
-    ("activations.py", '"Z", Z) > 0).astype(np.float64)  # eq-relu-prime', '"Z", Z) < 0).astype(np.float64)  # eq-relu-prime')
+    ("activations.py", "return (Z > 0).astype(np.float64)  # eq-relu-prime",
+     "return (Z < 0).astype(np.float64)  # eq-relu-prime")
 ]
 G_PRIME_DROPPED = [
     (
@@ -301,7 +302,7 @@ G_PRIME_FORGOTTEN_IN_LAYER_BACKWARD = [
 ]
 SOFTMAX_STEP_SUMMED_OVER_EXAMPLES = [
     (
-        "products.py",
+        "activations.py",
         "return A * (dA - (A * dA).sum(axis=0, keepdims=True))  # eq-softmax-dz-from-da",
         "return A * (dA - (A * dA).sum(axis=1, keepdims=True))  # eq-softmax-dz-from-da",
     )
