@@ -33,7 +33,7 @@ def visit(context, url):
     page.goto(url, wait_until="load")
     # Off-screen sections are laid out only near the screen (lean.css); lay them all out, so that the width check
     # below sees every box.
-    page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
+    page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
     page.wait_for_selector("html[data-math-ready]", state="attached")
     page.wait_for_load_state("networkidle")
     return page, problems
@@ -335,7 +335,7 @@ PUNCTUATION_AWAY_FROM_ITS_FORMULA = """() => [...document.querySelectorAll('main
 def test_the_punctuation_after_an_inline_formula_follows_its_last_piece_on_its_line(phone, site_url, name):
     """On a phone, with every solution and collapsed cell open."""
     page, problems = visit(phone, f"{site_url}{name}.html")
-    page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
+    page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
     page.evaluate("""() => {
         document.querySelectorAll('.toggle-hidden > .admonition-title .toggle-button').forEach(b => b.click());
         document.querySelectorAll('details').forEach(d => { d.open = true; }); }""")
@@ -374,7 +374,7 @@ def test_a_formula_or_table_that_scrolls_sideways_fades_at_the_edge_where_more_o
     page = context.new_page()
     page.goto(f"{site_url}{page_name}")
     page.wait_for_selector("html[data-math-ready]", state="attached")
-    page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
+    page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
     fades = """e => { const s = getComputedStyle(e);
         return [parseFloat(s.getPropertyValue('--formula-fade-left')), parseFloat(s.getPropertyValue('--formula-fade-right'))]; }"""
     boxes = page.evaluate_handle("selector => [...document.querySelectorAll(selector)]", boxes_selector)

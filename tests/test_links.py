@@ -227,7 +227,7 @@ def test_no_equation_number_or_copy_button_covers_its_formula(built_site, browse
     covered = []
     context = browser.new_context(viewport=viewport)
     for page in _every_book_page(context, site_url):
-        page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
+        page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
         covered += page.evaluate("""() => {
             document.querySelectorAll('div.math[id^="equation-"] button.copy-link').forEach(b => b.classList.add('copied'));
             return [...document.querySelectorAll('div.math[id^="equation-"]')].filter(e => {

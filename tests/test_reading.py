@@ -138,7 +138,7 @@ def test_no_display_formula_is_cut_off_it_fits_or_scrolls_from_its_start(built_s
     context = browser.new_context(viewport=viewport)
     cut = []
     for name, page in pages_with_math_ready(context, site_url, BOOK_PAGES):
-        page.add_style_tag(content=".bd-article section { content-visibility: visible !important; }")
+        page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
         page.evaluate("""() => {
             document.querySelectorAll('.toggle-hidden > .admonition-title .toggle-button').forEach(b => b.click());
             document.querySelectorAll('details').forEach(d => { d.open = true; }); }""")
