@@ -391,3 +391,17 @@ def test_a_formula_or_table_that_scrolls_sideways_fades_at_the_edge_where_more_o
     assert left > 0 and right == 0, f"{page_name}, a wide {what} scrolled to the end: left fade {left}, right {right}"
     assert narrow.evaluate(fades) == [0, 0], f"{page_name}: a {what} that fits fades"
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_colour_scheme_is_resolved_before_the_themes_script_runs(browser, site_url, scheme):
+    """The theme's colours (and the borders drawn in them) exist for "light" and "dark" only: with its main script
+    not yet run (here: never), the page is already in the reader's scheme, and a blockquote has its border."""
+    context = browser.new_context(viewport=PHONE, color_scheme=scheme)
+    page = context.new_page()
+    page.route("**/pydata-sphinx-theme.js*", lambda route: route.abort())
+    page.goto(f"{site_url}l-layers.html")
+    theme, border = page.evaluate("""() => [document.documentElement.dataset.theme,
+        getComputedStyle(document.querySelector('article blockquote')).borderLeftWidth]""")
+    context.close()
+    assert (theme, border) == (scheme, "4px")
