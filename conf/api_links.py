@@ -15,9 +15,9 @@ with MyST's role, as in "Implements {eq}`eq-dw`." (the house style; grep a label
    links its source). When several functions implement one equation (eq-dw: `weight_gradient`, and the layer's and
    network's backward passes that call it), the link goes to the one naming the fewest equations, the function that
    computes that equation and nothing else. The link is written while the page is built, inside the equation's
-   number (<span class="eqno">), where copy-link.js later adds its buttons: it needs no script, it is in the HTML a
+   number (<span class="eqno">), before the copy-link buttons (conf/copy_links.py): it needs no script, it is in the HTML a
    test or a crawler reads, and a page that is not rebuilt cannot point at a function that moved (any change to the
-   package re-reads every page: see `_execution_key` in conf/conf.py).
+   package re-reads every page: see conf/execution_cache.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Sphinx re-reads a page when its source or a configuration value changes, not whe
 edit to a local extension in conf/ (how math is glued to its punctuation, the buttons written into each page, a
 template) would otherwise reach only the pages edited since, and the next `make html` would publish a mix of old and
 new pages. The digest of every file under conf/ is a configuration value (rebuild "env"), so any such edit makes every
-page outdated. (The package's own code, src/backprop, has the same through the execution cache's key in conf.py.)
+page outdated. (The package's own code, src/backprop, has the same through the execution cache's key: conf/execution_cache.py.)
 """
 
 from __future__ import annotations
