@@ -19,7 +19,7 @@ import html
 import re
 
 from docutils import nodes
-from report_error import equation_report_link
+from report_error import equation_report_link, page_title
 from sphinx.application import Sphinx
 from sphinx.util.nodes import clean_astext
 
@@ -68,7 +68,7 @@ def _answer_sections(doctree: nodes.document) -> dict[str, str]:
 def _add_buttons(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     if doctree is None or "body" not in context or "pageurl" not in context:
         return
-    title = clean_astext(app.env.titles[pagename]) if pagename in app.env.titles else pagename
+    title = page_title(app, pagename)
     sections = _answer_sections(doctree)
 
     def equation(match: re.Match) -> str:

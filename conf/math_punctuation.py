@@ -84,7 +84,8 @@ def wrap_last_piece(body: str) -> str:
     while start != -1:
         pieces = body.find('<span class="katex-html"', start)
         depth, last = 0, None
-        for tag in TAG.finditer(body, pieces):
+        # (a formula KaTeX refused is an error box, with no pieces: there is nothing to wrap)
+        for tag in TAG.finditer(body, pieces) if pieces != -1 else ():
             if tag.group().startswith("</"):
                 depth -= 1
                 if depth == 1 and last is not None and last[1] is None:

@@ -21,6 +21,11 @@ from sphinx.util.nodes import clean_astext
 QUESTION = "What is wrong, and what should it say?"
 
 
+def page_title(app: Sphinx, pagename: str) -> str:
+    """The page's title as plain text (its name, for a page without one), as the report links and copy links say it."""
+    return clean_astext(app.env.titles[pagename]) if pagename in app.env.titles else pagename
+
+
 def new_issue_url(repository_url: str, title: str, body: str) -> str:
     """The address of GitHub's form for a new issue, with its title and body filled in (percent-encoded)."""
     return f"{repository_url}/issues/new?title={quote(title, safe='')}&body={quote(body, safe='')}"
@@ -40,16 +45,16 @@ def _page_report_link(app: Sphinx, pagename: str, templatename: str, context: di
     context["repository_url"] = app.config.repository_url
     if doctree is None or "pageurl" not in context:
         return
-    title = clean_astext(app.env.titles[pagename]) if pagename in app.env.titles else pagename
+    title = page_title(app, pagename)
     body = f"Page: {context['pageurl']}\n\n{QUESTION}\n"
     context["report_error_url"] = new_issue_url(app.config.repository_url, f"Error on the page “{title}”", body)
 
 
-def equation_report_link(repository_url: str, page_title: str, page_url: str, anchor: str, number: str) -> str:
+def equation_report_link(repository_url: str, title: str, page_url: str, anchor: str, number: str) -> str:
     """A labelled equation's "Report an error" link (HTML): a new issue naming the equation by number and anchor."""
     label = anchor.removeprefix("equation-")
     what = f"equation {number.strip() or label}"
-    href = new_issue_url(repository_url, f"Error in {what} ({label}) on the page “{page_title}”",
+    href = new_issue_url(repository_url, f"Error in {what} ({label}) on the page “{title}”",
                          f"Equation: {page_url}#{anchor}\n\n{QUESTION}\n")
     return (f'<a class="report-error" href="{html.escape(href)}" aria-label="Report an error in {what}" '
             f'title="Report an error in {what}">Report an error</a>')

@@ -120,12 +120,16 @@ const _mathText = (node) => {
   }
 };
 
-/** The article of a page's HTML, or null (with a warning). */
+/** The article of a page's HTML, or null (with a warning). The last page's is kept: a result's summary reads the
+ * page that finding its section (point 4) has just read, and neither changes the article (`_prose` reads a copy). */
+let _lastPage = { html: null, article: null };
 const _article = (htmlString) => {
+  if (_lastPage.html === htmlString) return _lastPage.article;
   const page = new DOMParser().parseFromString(htmlString, "text/html");
   const article = page.querySelector('[role="main"] article');
   if (!article)
     console.warn("backprop-derived search: no <article> in the main part of the page (see conf/search_results.js)");
+  _lastPage = { html: htmlString, article };
   return article;
 };
 

@@ -65,6 +65,22 @@ def animations_finished(page) -> None:
         .map(a => a.finished.catch(() => null)))""")
 
 
+# A style that lays out what lean.css leaves for later (sections off screen, the API page's entry descriptions), for
+# a test that measures the whole page at once.
+EVERY_SECTION_LAID_OUT = ".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }"
+
+
+def open_everything(page, name: str) -> None:
+    """Lay out every section and open every solution and collapsed cell, as a reader opens them (by their buttons),
+    then wait until the solutions have faded in (togglebutton.css). `name` names the page if one stays closed."""
+    page.add_style_tag(content=EVERY_SECTION_LAID_OUT)
+    page.evaluate("""() => {
+        document.querySelectorAll('.toggle-hidden > .admonition-title .toggle-button').forEach(b => b.click());
+        document.querySelectorAll('details').forEach(d => { d.open = true; }); }""")
+    assert page.evaluate("document.querySelectorAll('.toggle-hidden, details:not([open])').length") == 0, name
+    animations_finished(page)
+
+
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
 

@@ -6,7 +6,13 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from browserkit import DESKTOP, PHONE, animations_finished, next_frames
+from browserkit import (
+    DESKTOP,
+    EVERY_SECTION_LAID_OUT,
+    PHONE,
+    next_frames,
+    open_everything,
+)
 from buildkit import ROOT
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -33,7 +39,7 @@ def visit(context, url):
     page.goto(url, wait_until="load")
     # Off-screen sections are laid out only near the screen (lean.css); lay them all out, so that the width check
     # below sees every box.
-    page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
+    page.add_style_tag(content=EVERY_SECTION_LAID_OUT)
     page.wait_for_selector("html[data-math-ready]", state="attached")
     page.wait_for_load_state("networkidle")
     return page, problems
@@ -335,12 +341,7 @@ PUNCTUATION_AWAY_FROM_ITS_FORMULA = """() => [...document.querySelectorAll('main
 def test_the_punctuation_after_an_inline_formula_follows_its_last_piece_on_its_line(phone, site_url, name):
     """On a phone, with every solution and collapsed cell open."""
     page, problems = visit(phone, f"{site_url}{name}.html")
-    page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
-    page.evaluate("""() => {
-        document.querySelectorAll('.toggle-hidden > .admonition-title .toggle-button').forEach(b => b.click());
-        document.querySelectorAll('details').forEach(d => { d.open = true; }); }""")
-    assert page.evaluate("document.querySelectorAll('.toggle-hidden, details:not([open])').length") == 0, name
-    animations_finished(page)  # togglebutton.css fades an opened solution in
+    open_everything(page, name)
     away = page.evaluate(PUNCTUATION_AWAY_FROM_ITS_FORMULA)
     page.close()
     assert not away, f"{name}.html at {PHONE['width']} px: the punctuation is away from the end of {away}"
@@ -374,7 +375,7 @@ def test_a_formula_or_table_that_scrolls_sideways_fades_at_the_edge_where_more_o
     page = context.new_page()
     page.goto(f"{site_url}{page_name}")
     page.wait_for_selector("html[data-math-ready]", state="attached")
-    page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
+    page.add_style_tag(content=EVERY_SECTION_LAID_OUT)
     fades = """e => { const s = getComputedStyle(e);
         return [parseFloat(s.getPropertyValue('--formula-fade-left')), parseFloat(s.getPropertyValue('--formula-fade-right'))]; }"""
     boxes = page.evaluate_handle("selector => [...document.querySelectorAll(selector)]", boxes_selector)

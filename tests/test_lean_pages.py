@@ -11,7 +11,7 @@ import sys
 import zlib
 
 import pytest
-from browserkit import DESKTOP, PHONE
+from browserkit import DESKTOP, EVERY_SECTION_LAID_OUT, PHONE
 from buildkit import ROOT
 
 sys.path.insert(0, str(ROOT / "conf"))
@@ -175,7 +175,7 @@ def screenshot(context, url, css=None, before=None):
     if css is not None:
         page.route("**/_static/pages.css*", lambda route: route.fulfill(body=css, content_type="text/css"))
     page.goto(url, wait_until="load")
-    page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }"
+    page.add_style_tag(content=EVERY_SECTION_LAID_OUT + " "
                                "*, *::before, *::after { transition: none !important; animation: none !important; }")
     page.wait_for_selector("html[data-math-ready]", state="attached")
     page.evaluate("document.fonts.ready.then(() => true)")  # every font the laid-out page uses, loaded

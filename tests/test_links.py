@@ -8,7 +8,13 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree
 
 import pytest
-from browserkit import DESKTOP, PHONE, next_frames, pages_with_math_ready
+from browserkit import (
+    DESKTOP,
+    EVERY_SECTION_LAID_OUT,
+    PHONE,
+    next_frames,
+    pages_with_math_ready,
+)
 from buildkit import ROOT
 from reading import VOID_ELEMENTS, answer_body
 from sitecheck import broken_links, lost_anchors
@@ -227,7 +233,7 @@ def test_no_equation_number_or_copy_button_covers_its_formula(built_site, browse
     covered = []
     context = browser.new_context(viewport=viewport)
     for page in _every_book_page(context, site_url):
-        page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
+        page.add_style_tag(content=EVERY_SECTION_LAID_OUT)
         covered += page.evaluate("""() => {
             document.querySelectorAll('div.math[id^="equation-"] button.copy-link').forEach(b => b.classList.add('copied'));
             return [...document.querySelectorAll('div.math[id^="equation-"]')].filter(e => {

@@ -4,7 +4,12 @@ references; code that fits the column. Checked on the built site, as a reader se
 import re
 
 import pytest
-from browserkit import DESKTOP, PHONE, animations_finished, pages_with_math_ready
+from browserkit import (
+    DESKTOP,
+    PHONE,
+    open_everything,
+    pages_with_math_ready,
+)
 from reading import (
     ANSWER_PAGES,
     BOOK_PAGES,
@@ -138,12 +143,7 @@ def test_no_display_formula_is_cut_off_it_fits_or_scrolls_from_its_start(built_s
     context = browser.new_context(viewport=viewport)
     cut = []
     for name, page in pages_with_math_ready(context, site_url, BOOK_PAGES):
-        page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
-        page.evaluate("""() => {
-            document.querySelectorAll('.toggle-hidden > .admonition-title .toggle-button').forEach(b => b.click());
-            document.querySelectorAll('details').forEach(d => { d.open = true; }); }""")
-        assert page.evaluate("document.querySelectorAll('.toggle-hidden, details:not([open])').length") == 0, name
-        animations_finished(page)  # togglebutton.css fades an opened solution in
+        open_everything(page, name)
         cut += page.evaluate(_CUT_OFF_FORMULAS, name)
     context.close()
     assert not cut, "display formulas cut off:\n  " + "\n  ".join(cut)

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browserkit import DESKTOP, PHONE
+from browserkit import DESKTOP, EVERY_SECTION_LAID_OUT, PHONE
 from buildkit import ROOT
 
 pytestmark = pytest.mark.build
@@ -52,7 +52,7 @@ def test_each_labelled_equation_links_a_new_issue_with_its_anchor_beside_its_cop
     context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
     page = context.new_page()
     page.goto(f"{site_url}{name}.html")
-    page.add_style_tag(content=".bd-article section, .bd-article dl.py > dd { content-visibility: visible !important; }")
+    page.add_style_tag(content=EVERY_SECTION_LAID_OUT)
     page.wait_for_selector("html[data-math-ready]", state="attached")
     links = page.evaluate("""() => [...document.querySelectorAll('div.math[id^="equation-"]')].map(eq => {
         const a = eq.querySelector('.eqno a.report-error'), box = a && a.getBoundingClientRect();
