@@ -31,7 +31,7 @@ extensions = [
     "public_links",  # conf/public_links.py: answer as description, alias anchors, one base URL
     "cell_errors",  # conf/cell_errors.py: a cell that raises is an error at its line in the .md page
     "formula_check",  # conf/formula_check.py: every display equation, as typeset, is evaluated (see its docstring)
-    "math_punctuation",  # conf/math_punctuation.py: no line starts with the comma after an inline formula
+    "math_punctuation",  # conf/math_punctuation.py: no line starts with the comma after a formula, no 1e-9 split
     "solution_titles",  # conf/solution_titles.py: a click anywhere on a solution's title opens it
     "accessible_html",  # conf/accessible_html.py: valid, accessible HTML from the extensions (see its docstring)
     "search_results",  # conf/search_results.py: section titles as plain text in the search index (see its docstring)

@@ -13,6 +13,10 @@ theme writes with the same HTML writer), its last piece is wrapped in <span clas
 does not let wrap: the punctuation moves with that piece. (The theme lays
 inline math out as one inline-flex box, which kept the comma beside the box's first line; site.css makes it text.)
 tests/test_browser.py checks every page at phone width.
+
+A number in e-notation ("5.7e-12", as the pages print relative errors) is a third case: a browser may break it after
+its minus sign, leaving "5.7e-" at the end of a line. Each one in the text (not in code, not in a formula) is wrapped
+in <span class="nowrap">. tests/test_site.py checks every page.
 """
 
 from __future__ import annotations
@@ -20,12 +24,17 @@ from __future__ import annotations
 import re
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.html5 import HTML5Translator
 
 PUNCTUATION = re.compile(r"[,.;:!?)\]\u2019\u201d]+")
+# Text that is not wrapped as prose is: code, formulas, raw HTML, and API signatures (already nowrap).
+SET_APART = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw, addnodes.desc_signature)
+# A number in e-notation: its minus (or plus) is where a browser may break it.
+E_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?e[-+]\d+\b")
 
 
 def glue(tree: nodes.Node) -> None:
@@ -50,11 +59,38 @@ def glue(tree: nodes.Node) -> None:
             after.parent.remove(after)
 
 
+def _set_apart(node: nodes.Element | None) -> bool:
+    while node is not None and not isinstance(node, SET_APART):
+        node = node.parent
+    return node is not None
+
+
+def keep_numbers_whole(tree: nodes.Node) -> None:
+    """Wrap each number in e-notation in the text of `tree` in <span class="nowrap">."""
+    for text in list(tree.findall(nodes.Text)):
+        parent, content = text.parent, text.astext()
+        if not E_NOTATION.search(content) or parent is None:
+            continue
+        if "nowrap" in parent.get("classes", ()) or _set_apart(parent):
+            continue
+        pieces, end = [], 0
+        for number in E_NOTATION.finditer(content):
+            if number.start() > end:
+                pieces.append(nodes.Text(content[end : number.start()]))
+            pieces.append(nodes.inline(number.group(), number.group(), classes=["nowrap"]))
+            end = number.end()
+        if end < len(content):
+            pieces.append(nodes.Text(content[end:]))
+        index = parent.index(text)
+        parent[index : index + 1] = pieces
+
+
 class GlueMathToPunctuation(SphinxTransform):
     default_priority = 900
 
     def apply(self, **kwargs) -> None:
         glue(self.document)
+        keep_numbers_whole(self.document)
 
 
 class GlueMathToPunctuationLate(SphinxPostTransform):
@@ -64,6 +100,7 @@ class GlueMathToPunctuationLate(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         glue(self.document)
+        keep_numbers_whole(self.document)
 
 
 def glue_contents(app: Sphinx, doctree: nodes.document) -> None:

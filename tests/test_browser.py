@@ -245,10 +245,11 @@ def test_each_page_numbers_its_equations_figures_and_exercises_from_1_and_its_li
 
 
 @pytest.mark.parametrize("name", BOOK_PAGES)
-def test_on_a_phone_the_previous_and_next_titles_take_at_most_three_lines_and_header_buttons_are_44_px(
+def test_on_a_phone_the_page_starts_with_its_44_px_header_buttons_and_prev_next_titles_take_3_lines_at_most(
         phone, site_url, name):
     page, problems = visit(phone, f"{site_url}{name}.html")
     measured = page.evaluate("""() => ({
+        header: document.querySelector('.bd-header-article').getBoundingClientRect().top + window.scrollY,
         titles: [...document.querySelectorAll('.prev-next-area .prev-next-title')].map(t => [t.textContent.trim(),
             Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight))]),
         buttons: [...document.querySelectorAll('.bd-header-article button')].filter(b => b.offsetParent)
@@ -258,6 +259,8 @@ def test_on_a_phone_the_previous_and_next_titles_take_at_most_three_lines_and_he
     # Side by side they took up to five lines; across the width, the longest title ("Gradient checking: ...") takes 3.
     wrapped = [(title, lines) for title, lines in measured["titles"] if lines > 3]
     assert not wrapped, f"{name}.html: previous/next titles over three lines at {PHONE['width']} px: {wrapped}"
+    # The theme's top bar, empty at this width, stood above them as a blank strip.
+    assert measured["header"] == 0, f"{name}.html: {measured['header']} px above the header buttons"
     small = [button for button in measured["buttons"] if min(button[1:]) < 44]
     assert measured["buttons"] and not small, f"{name}.html: header buttons under 44 x 44 px: {small}"
     assert not problems, "\n".join(problems)
@@ -287,6 +290,32 @@ def test_figure_captions_are_in_normal_weight_at_a_contrast_of_7_to_1(browser, s
         assert weight >= 400, f"caption weight {weight} in {mode} mode"
         assert _contrast(colour, background) >= 7, f"caption {colour} on {background}: {_contrast(colour, background):.1f}:1"
     assert not problems, "\n".join(problems)
+
+
+# Every word highlighted by a search, against the highlight's background: its colour, the contrast, where it is.
+HIGHLIGHTED_CONTRASTS = """() => [...document.querySelectorAll('span.highlighted')].map(word => [
+    getComputedStyle(word).color, getComputedStyle(word).backgroundColor,
+    word.closest('pre') ? 'code' : word.closest('a') ? 'link' : word.closest('code') ? 'inline code' : 'text'])"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_the_words_a_search_highlights_keep_a_contrast_of_4_5_to_1_in_text_links_and_code(browser, site_url, mode):
+    # Words that the pages have in prose, links, inline code, code cells and both sidebars.
+    context = browser.new_context(viewport=DESKTOP, color_scheme=mode)
+    low, seen = set(), set()
+    for name, words in [("dropout", "keep_prob"), ("l-layers", "backprop"), ("transpose", "assert")]:
+        page, problems = visit(context, f"{site_url}{name}.html?highlight={words}")
+        open_everything(page, name)
+        page.wait_for_selector("span.highlighted")
+        for colour, background, where in page.evaluate(HIGHLIGHTED_CONTRASTS):
+            seen.add(where)
+            if _contrast(colour, background) < 4.5:
+                low.add(f"{name}.html, {where}: {colour} on {background}, {_contrast(colour, background):.2f}:1")
+        page.close()
+        assert not problems, "\n".join(problems)
+    context.close()
+    assert seen == {"code", "link", "inline code", "text"}, seen
+    assert not low, "\n".join(sorted(low))
 
 
 @pytest.mark.parametrize("anchor", ["equation-eq-dz-hidden", "chain-rule-answer"])

@@ -2,6 +2,7 @@
 references; code that fits the column. Checked on the built site, as a reader sees it."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from browserkit import (
@@ -14,6 +15,7 @@ from reading import (
     ANSWER_PAGES,
     BOOK_PAGES,
     CONTENT_PAGES,
+    VOID_ELEMENTS,
     answer_box,
     answer_words,
     shown_code_lines,
@@ -99,6 +101,42 @@ def test_no_equation_reference_is_wrapped_in_a_second_pair_of_parentheses(built_
 def test_no_line_of_shown_code_is_longer_than_88_characters(built_site, page):
     long = [line for line in shown_code_lines(_page(built_site, page)) if len(line) > MAX_CODE_LINE]
     assert not long, f"{page}.html: {len(long)} code lines over {MAX_CODE_LINE} characters, e.g. {long[0]!r}"
+
+
+# A number in e-notation, in the text (code, formulas and signatures are laid out apart): a browser may break it after
+# its minus, "5.7e-" ending a line, unless it sits in <span class="nowrap"> (conf/math_punctuation.py).
+_E_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?e[-+]\d+")
+_SET_APART = {"pre", "code", "nowrap", "math", "sig", "highlight"}
+
+
+class _LooseNumbers(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.found = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID_ELEMENTS:
+            classes = set((dict(attrs).get("class") or "").split())
+            self.stack.append(tag in _SET_APART or bool(classes & _SET_APART))
+
+    def handle_endtag(self, tag):
+        if tag not in VOID_ELEMENTS:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not any(self.stack):
+            self.found += _E_NOTATION.findall(data)
+
+
+@pytest.mark.build
+def test_no_number_in_e_notation_can_break_at_its_minus(built_site):
+    loose = {}
+    for path in sorted(built_site[0].glob("*.html")):
+        reader = _LooseNumbers()
+        reader.feed(path.read_text(encoding="utf-8"))
+        if reader.found:
+            loose[path.name] = reader.found
+    assert not loose, f"numbers a line may break after their minus: {loose}"
 
 
 # The glyphs of each display formula, checked against every box on the way up that does not show what overflows it:
