@@ -53,10 +53,18 @@ def glue(tree: nodes.Node) -> None:
         wrapper += math
         wrapper += nodes.Text(glued.group())
         rest = after.astext()[glued.end():]
-        if rest:
-            after.parent.replace(after, nodes.Text(rest))
-        else:
-            after.parent.remove(after)
+        _replace_text(after, [nodes.Text(rest)] if rest else [])
+
+
+def _replace_text(text: nodes.Text, new: list[nodes.Node]) -> None:
+    """Put `new` where `text` is in its parent.
+
+    By identity: a Text node is a str, and docutils' `index`, `remove` and `replace` find the first child *equal* to
+    it, so removing the second of two "." removed the first one (a sentence lost its full stop, and another got two).
+    """
+    parent = text.parent
+    index = next(k for k, child in enumerate(parent.children) if child is text)
+    parent[index : index + 1] = new
 
 
 def _set_apart(node: nodes.Element | None) -> bool:
@@ -81,8 +89,7 @@ def keep_numbers_whole(tree: nodes.Node) -> None:
             end = number.end()
         if end < len(content):
             pieces.append(nodes.Text(content[end:]))
-        index = parent.index(text)
-        parent[index : index + 1] = pieces
+        _replace_text(text, pieces)
 
 
 class GlueMathToPunctuation(SphinxTransform):

@@ -103,21 +103,20 @@ def test_no_line_of_shown_code_is_longer_than_88_characters(built_site, page):
     assert not long, f"{page}.html: {len(long)} code lines over {MAX_CODE_LINE} characters, e.g. {long[0]!r}"
 
 
-# A number in e-notation, in the text (code, formulas and signatures are laid out apart): a browser may break it after
-# its minus, "5.7e-" ending a line, unless it sits in <span class="nowrap"> (conf/math_punctuation.py).
-_E_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?e[-+]\d+")
-_SET_APART = {"pre", "code", "nowrap", "math", "sig", "highlight"}
+class _Prose(HTMLParser):
+    """The text of a page, with each element of a class or tag in `apart` (code, a formula) as one "□"."""
 
-
-class _LooseNumbers(HTMLParser):
-    def __init__(self):
+    def __init__(self, apart: set[str]):
         super().__init__(convert_charrefs=True)
-        self.stack, self.found = [], []
+        self.apart, self.stack, self.text = apart, [], []
 
     def handle_starttag(self, tag, attrs):
         if tag not in VOID_ELEMENTS:
             classes = set((dict(attrs).get("class") or "").split())
-            self.stack.append(tag in _SET_APART or bool(classes & _SET_APART))
+            set_apart = tag in self.apart or bool(classes & self.apart)
+            if set_apart and not any(self.stack):
+                self.text.append("□")
+            self.stack.append(set_apart)
 
     def handle_endtag(self, tag):
         if tag not in VOID_ELEMENTS:
@@ -125,18 +124,41 @@ class _LooseNumbers(HTMLParser):
 
     def handle_data(self, data):
         if not any(self.stack):
-            self.found += _E_NOTATION.findall(data)
+            self.text.append(data)
+
+
+def _prose(path, apart: set[str]) -> str:
+    reader = _Prose(apart)
+    reader.feed(path.read_text(encoding="utf-8"))
+    return "".join(reader.text)
+
+
+# A number in e-notation, in the text (code, formulas and signatures are laid out apart): a browser may break it after
+# its minus, "5.7e-" ending a line, unless it sits in <span class="nowrap"> (conf/math_punctuation.py).
+_E_NOTATION = re.compile(r"(?<![\w.])\d+(?:\.\d+)?e[-+]\d+")
 
 
 @pytest.mark.build
 def test_no_number_in_e_notation_can_break_at_its_minus(built_site):
     loose = {}
     for path in sorted(built_site[0].glob("*.html")):
-        reader = _LooseNumbers()
-        reader.feed(path.read_text(encoding="utf-8"))
-        if reader.found:
-            loose[path.name] = reader.found
+        found = _E_NOTATION.findall(_prose(path, {"pre", "code", "nowrap", "math", "sig", "highlight"}))
+        if found:
+            loose[path.name] = found
     assert not loose, f"numbers a line may break after their minus: {loose}"
+
+
+@pytest.mark.build
+def test_no_punctuation_is_doubled_around_a_formula_or_code(built_site):
+    # Gluing a formula to its full stop removed the first "." of the paragraph that was an equal string: one
+    # sentence lost its full stop, the next had two (conf/math_punctuation.py).
+    doubled = {}
+    for path in sorted(built_site[0].glob("*.html")):
+        text = _prose(path, {"pre", "code", "katex", "highlight"})
+        found = [text[max(0, m.start() - 30) : m.end()] for m in re.finditer(r"([,;:])\s*\1|(?<!\.)\.\s?\.(?!\.)", text)]
+        if found:
+            doubled[path.name] = found
+    assert not doubled, f"doubled punctuation: {doubled}"
 
 
 # The glyphs of each display formula, checked against every box on the way up that does not show what overflows it:
