@@ -4,6 +4,9 @@ The pages are read from sphinxcontrib-bibtex's own record of the citations (its 
 every page has been read, so the list is complete in a parallel or incremental build. An entry that no page cites
 is a warning, which the strict build turns into a failure: cite it where it helps, or remove it from
 book/references.bib.
+
+Each entry also shows its URL in full: the theme shortens the text of a link to GitHub to "owner/repository",
+which, for a notebook deep in a repository, is not the address the entry cites.
 """
 
 from docutils import nodes
@@ -36,6 +39,7 @@ def add_cited_by(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     key_of = {citation.citation_id: citation.key for citation in domain.citations}
     uncited = []
     for entry in doctree.findall(nodes.citation):
+        _show_urls_in_full(entry)
         key = next((key_of[i] for i in entry["ids"] if i in key_of), None)
         if key is None:
             continue
@@ -57,6 +61,14 @@ def add_cited_by(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             f"cited_by: no page cites {key!r}: cite it where it helps, or remove it from book/references.bib",
             location=docname,
         )
+
+
+def _show_urls_in_full(entry: nodes.citation) -> None:
+    """Undo the theme's short text ("owner/repository") of the links to GitHub in a bibliography entry."""
+    for link in entry.findall(nodes.reference):
+        if "github" in link["classes"] and link.get("refuri") and link.astext() != link["refuri"]:
+            link.children = []
+            link += nodes.Text(link["refuri"])
 
 
 def _book_order(env) -> list[str]:

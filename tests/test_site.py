@@ -152,3 +152,14 @@ def test_every_citation_is_author_year_with_round_brackets(built_site):
                 wrong.append(f"{page.name}: {text!r}" + (" (slanted et al.)" if "<em>" in citation else ""))
     assert found > 20, found
     assert not wrong, "citations in another style:\n  " + "\n  ".join(wrong)
+
+
+@pytest.mark.build
+def test_every_bibliography_entry_shows_its_url_in_full(built_site):
+    # The theme wrote a notebook's address on GitHub as "karpathy/nn-zero-to-hero" (conf/cited_by.py).
+    html, _ = built_site
+    page = (html / "references.html").read_text()
+    links = re.findall(r'URL: <a class="[^"]*" href="([^"]+)">([^<]*)</a>', page)
+    assert len(links) >= 20, len(links)
+    shortened = [(href, text) for href, text in links if text != href.replace("&amp;", "&")]
+    assert not shortened, f"URLs shown shortened: {shortened}"
