@@ -54,7 +54,8 @@ def add_cited_by(app: Sphinx, doctree: nodes.document, docname: str) -> None:
                 para += nodes.Text(", ")
             uri = app.builder.get_relative_uri(docname, doc)
             para += nodes.reference("", env.titles[doc].astext(), internal=True, refuri=uri)
-        para += nodes.Text(".")
+        if not para.astext().endswith(("?", "!", ".")):  # a title may end the sentence ("… product?")
+            para += nodes.Text(".")
         entry += para
     for key in sorted(uncited):
         logger.warning(
