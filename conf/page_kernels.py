@@ -57,7 +57,6 @@ from pathlib import Path
 
 from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.client import KernelClient
 from jupyter_client.provisioning import LocalProvisioner
 
 # What every kernel imports before it runs a cell, and what the pages import or use first: the server imports these
@@ -157,8 +156,8 @@ def check_dependencies(wait_for_ready=None, registered=None) -> None:
             f"({PROVISIONERS} entry point) is {values or 'not installed'}, expected "
             f"{[expected]} (pyproject.toml; run `make env`)"
         )
-    if wait_for_ready is None:
-        wait_for_ready = KernelClient._async_wait_for_ready
+    if wait_for_ready is None:  # the function that AsyncKernelClient's public name binds
+        wait_for_ready = AsyncKernelClient.wait_for_ready
     found = syntax_hash(wait_for_ready)
     if found != REPLACED_WAIT_FOR_READY:
         raise RuntimeError(

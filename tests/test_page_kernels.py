@@ -192,6 +192,30 @@ def test_the_build_never_reads_the_connection_file_a_fast_kernel_rewrites(
     assert Path(kernels_file).parent == folder.resolve(), "the keys left the folder"
 
 
+def test_a_kernels_channels_are_unix_sockets_in_its_private_folder(
+    environment, tmp_path
+):
+    # Seen from the kernel: its channels' transport and addresses, and its folder.
+    cell = nbformat.v4.new_code_cell(
+        "import os, stat\n"
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        "app = IPKernelApp.instance()\n"
+        "print(app.transport, app.ip)\n"
+        "folder = os.stat(os.path.dirname(app.ip))\n"
+        "print(folder.st_uid == os.getuid(), oct(stat.S_IMODE(folder.st_mode) & 0o777))"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    client = new_client(notebook)
+    with client.setup_kernel(cwd=str(tmp_path), env=environment):
+        folder = Path(client.km.connection_file).parent
+        client.execute_cell(cell, 0)
+    assert not folder.exists(), "the kernel's folder outlived it"
+    channels, private = cell.outputs[0]["text"].splitlines()
+    assert channels == f"ipc {folder / 'kernel'}"
+    assert private == "True 0o700"
+    assert folder.parent.parent.name == f"backprop-derived-{os.getuid()}"
+
+
 def test_a_forked_kernel_that_exits_runs_its_exit_handlers(environment, tmp_path):
     # A kernel that ends by itself (a page's exit(), a shutdown it completes) exits as a
     # Python process does: the handlers a page or ipykernel registered run (ipykernel's
