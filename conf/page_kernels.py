@@ -31,7 +31,6 @@ jupyter_client's. `check_dependencies` (run by `install()` and by
 tests/test_page_kernels.py) fails if jupyter_client's changes.
 """
 
-import ast
 import asyncio
 import atexit
 import contextlib
@@ -49,7 +48,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import warnings
 from importlib.metadata import entry_points
@@ -126,14 +124,16 @@ def use_page_kernelspec(environ) -> None:
 # -- What has no supported hook, checked ------------------------------------------
 # `PageKernelClient.wait_for_ready` stands in for this function of jupyter_client
 # (AsyncKernelClient.wait_for_ready) as the pinned version writes it: the hash of its
-# syntax tree (comments and layout aside). Another version may wait otherwise, or no
-# longer pause: read it, carry over what changed, and update the hash.
-REPLACED_WAIT_FOR_READY = "300f11aa008066e3"
+# source (indentation, blank lines and comment lines aside; the same under any Python).
+# Another version may wait otherwise, or no longer pause: read it, carry over what
+# changed, and update the hash.
+REPLACED_WAIT_FOR_READY = "8ca036c8435787fe"
 
 
-def syntax_hash(function) -> str:
-    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
+def source_hash(function) -> str:
+    lines = (line.strip() for line in inspect.getsource(function).splitlines())
+    code = "\n".join(line for line in lines if line and not line.startswith("#"))
+    return hashlib.sha256(code.encode()).hexdigest()[:16]
 
 
 def check_dependencies(wait_for_ready=None, registered=None) -> None:
@@ -158,11 +158,11 @@ def check_dependencies(wait_for_ready=None, registered=None) -> None:
         )
     if wait_for_ready is None:  # the function that AsyncKernelClient's public name binds
         wait_for_ready = AsyncKernelClient.wait_for_ready
-    found = syntax_hash(wait_for_ready)
+    found = source_hash(wait_for_ready)
     if found != REPLACED_WAIT_FOR_READY:
         raise RuntimeError(
             f"conf/page_kernels.py: jupyter_client's {wait_for_ready.__qualname__} "
-            "is not the one PageKernelClient.wait_for_ready replaces (syntax hash "
+            "is not the one PageKernelClient.wait_for_ready replaces (source hash "
             f"{found}, expected {REPLACED_WAIT_FOR_READY}): check it against the new "
             "version"
         )
