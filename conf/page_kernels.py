@@ -1,6 +1,12 @@
 """The kernels that execute the pages: private channels, and a head start on the imports.
 
-conf/execution_cache.py calls `install()`. Two things made a cold build slow or fragile, and this module removes both.
+conf/execution_cache.py calls `install()`. Two things made a cold build slow or fragile,
+and this module removes both, on jupyter_client's supported plugin point for launching
+kernels, a kernel provisioner: `PageKernelProvisioner`, registered under the
+`jupyter_client.kernel_provisioners` entry point in pyproject.toml (which `make env`
+installs) and named by the pages' kernel spec, conf/jupyter/kernels/python3/kernel.json,
+that `install()` puts first on JUPYTER_PATH. nbclient, myst-nb and jupyter_client's
+kernel manager are used as they come.
 
 Channels. A kernel talks to the build over ZeroMQ. Over TCP, jupyter_client picks "free" ports by binding port 0 and
 releasing it, and the kernel binds them a moment later; two kernels starting at once (two -j workers, or two builds
@@ -19,12 +25,18 @@ page still runs in a process of its own in which nothing has run but imports, wi
 page's folder, as in a kernel started from scratch, only sooner. conf/execution_cache.py starts the server when the
 build will execute pages (a build served from the execution cache does without), the server exits with the build,
 and a launch it cannot reproduce (another kernel, another environment) starts the usual way.
+
+One thing has no supported hook: `PageKernelClient.wait_for_ready` replaces
+jupyter_client's. `check_dependencies` (run by `install()` and by
+tests/test_page_kernels.py) fails if jupyter_client's changes.
 """
 
 import asyncio
 import atexit
 import contextlib
 import gc
+import hashlib
+import inspect
 import json
 import os
 import queue
@@ -37,12 +49,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import warnings
+from importlib.metadata import entry_points
 from pathlib import Path
 
+from jupyter_client import protocol_version_info
 from jupyter_client.asynchronous import AsyncKernelClient
-from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
 # What every kernel imports before it runs a cell, and what the pages import or use first: the server imports these
@@ -81,126 +93,184 @@ ANSWER_TIMEOUT = 30
 LAUNCHER = [sys.executable, "-m", "ipykernel_launcher"]
 # Variables that differ between a kernel and the process that launched it, and that the kernel reads after start-up.
 PER_KERNEL_VARIABLES = {"JPY_PARENT_PID", "JPY_SESSION_NAME"}
+# The provisioner's entry point (pyproject.toml); the folder put on JUPYTER_PATH, whose
+# kernels/python3/kernel.json names it: the `python3` kernel the pages ask for.
+PROVISIONER = "backprop-page-kernels"
+PROVISIONERS = "jupyter_client.kernel_provisioners"
+JUPYTER_PATH = Path(__file__).resolve().parent / "jupyter"
 
 
 def install(kernel_config: Path, start_server: bool) -> None:
-    """Make every kernel that nbclient starts (every page myst-nb executes) a `PageKernelManager` kernel.
+    """Make every `python3` kernel of this build (each page executed) a page kernel.
 
-    `kernel_config` is the kernels' IPython configuration file. With `start_server`, the kernel server starts now,
-    so that its imports overlap the rest of Sphinx's start-up.
+    `kernel_config` is the kernels' IPython configuration file. With `start_server`, the
+    kernel server starts now, so that its imports overlap the rest of Sphinx's start-up.
     """
-    from nbclient import NotebookClient
-
-    PageKernelManager.kernel_config = kernel_config
+    check_dependencies()
+    PageKernelProvisioner.kernel_config = kernel_config
+    use_page_kernelspec(os.environ)  # before the server starts: it is the kernels' env
     RUNTIME.build_folder()  # here, before Sphinx forks its workers, which share it
     if start_server and SERVER.can_fork:
         SERVER.start()
-    create_kernel_manager = NotebookClient.create_kernel_manager
-
-    def create_page_kernel_manager(self):
-        self.kernel_manager_class = PageKernelManager
-        return create_kernel_manager(self)
-
-    NotebookClient.create_kernel_manager = create_page_kernel_manager
 
 
-# -- The build's side ---------------------------------------------------------------------------------------------
+def use_page_kernelspec(environ) -> None:
+    """Put JUPYTER_PATH first on `environ`'s JUPYTER_PATH (once)."""
+    paths = [p for p in environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if paths[:1] != [str(JUPYTER_PATH)]:
+        environ["JUPYTER_PATH"] = os.pathsep.join([str(JUPYTER_PATH), *paths])
 
 
-class PageKernelManager(AsyncKernelManager):
-    """A kernel with ipc channels in a private folder, the kernels' IPython configuration, forked by the server.
+# -- What has no supported hook, checked ------------------------------------------
+# `PageKernelClient.wait_for_ready` stands in for this function of jupyter_client
+# (AsyncKernelClient.wait_for_ready) as the pinned version writes it: the hash of its
+# source (indentation, blank lines and comment lines aside; the same under any Python).
+# Another version may wait otherwise, or no longer pause: read it, carry over what
+# changed, and update the hash.
+REPLACED_WAIT_FOR_READY = "8ca036c8435787fe"
 
-    (The methods below override private ones of jupyter_client 8, pinned in the lock: a new version is checked by the
-    tests in tests/test_page_kernels.py.)
+
+def source_hash(function) -> str:
+    lines = (line.strip() for line in inspect.getsource(function).splitlines())
+    code = "\n".join(line for line in lines if line and not line.startswith("#"))
+    return hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
+def check_dependencies(wait_for_ready=None, registered=None) -> None:
+    """Fail, naming this file, unless the page kernels stand on what they were made for.
+
+    - The provisioner's entry point is installed (pyproject.toml, by `make env`) and is
+      `PageKernelProvisioner`: else no page could start its kernel.
+    - jupyter_client's `wait_for_ready` is the one `PageKernelClient` replaces: else the
+      page kernels would silently wait as an older jupyter_client did.
+
+    `wait_for_ready` and `registered` (entry points) stand in for the installed ones.
+    """
+    if registered is None:
+        registered = entry_points(group=PROVISIONERS, name=PROVISIONER)
+    values = sorted({entry.value for entry in registered})
+    expected = f"{__name__}:PageKernelProvisioner"
+    if values != [expected]:
+        raise RuntimeError(
+            f"conf/page_kernels.py: the kernel provisioner {PROVISIONER!r} "
+            f"({PROVISIONERS} entry point) is {values or 'not installed'}, expected "
+            f"{[expected]} (pyproject.toml; run `make env`)"
+        )
+    if wait_for_ready is None:  # the function that AsyncKernelClient's public name binds
+        wait_for_ready = AsyncKernelClient.wait_for_ready
+    found = source_hash(wait_for_ready)
+    if found != REPLACED_WAIT_FOR_READY:
+        raise RuntimeError(
+            f"conf/page_kernels.py: jupyter_client's {wait_for_ready.__qualname__} "
+            "is not the one PageKernelClient.wait_for_ready replaces (source hash "
+            f"{found}, expected {REPLACED_WAIT_FOR_READY}): check it against the new "
+            "version"
+        )
+
+
+# -- The build's side -------------------------------------------------------------
+
+
+class PageKernelProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, with a kernel's channels and keys in a
+    private folder, forked by the kernel server when it can.
+
+    What it sets on the kernel manager are public, configurable traits, as
+    LocalProvisioner's `pre_launch` sets the manager's ports and keys.
     """
 
-    kernel_config = None
-    folder = None  # this kernel's, for its sockets: <folder>/kernel-<n>
+    kernel_config = None  # the kernels' IPython configuration (install)
+    folder = None  # the kernel's sockets and connection files: <build>/kernel-<random>
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.client_factory = PageKernelClient
-        self.transport_encryption = "auto"
-        self.transport = "ipc"
-
-    async def _async_pre_start_kernel(self, **kwargs):
+    async def pre_launch(self, **kwargs):
+        km = self.parent
         if self.folder is None:
             build = RUNTIME.build_folder()
             self.folder = Path(tempfile.mkdtemp(prefix="kernel-", dir=build))
-            self.ip = str(self.folder / "kernel")
-            # The keys too: jupyter_client would write them to a file in /tmp.
-            if not self.connection_file:
-                self.connection_file = str(self.folder / "connection.json")
-        config = f"--IPKernelApp.extra_config_file={self.kernel_config}"
-        kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), config]
-        if self.provisioner is None:
-            self.kernel_id = self.kernel_id or kwargs.pop("kernel_id", str(uuid.uuid4()))
-            self.provisioner = ServerProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-        return await super()._async_pre_start_kernel(**kwargs)
+        km.transport = "ipc"
+        km.ip = str(self.folder / "kernel")
+        km.cache_ports = False  # ports are TCP's
+        km.transport_encryption = "auto"
+        if not km.connection_file:  # the keys: jupyter_client would write them in /tmp
+            km.connection_file = str(self.folder / "connection.json")
+        if km.client_factory is AsyncKernelClient:  # nbclient's, not one configured
+            km.client_factory = PageKernelClient
+        if self.kernel_config is not None:
+            config = f"--IPKernelApp.extra_config_file={self.kernel_config}"
+            kwargs["extra_arguments"] = [*kwargs.get("extra_arguments", []), config]
+        kwargs = await super().pre_launch(**kwargs)
+        kwargs["cmd"] = self._own_connection_file(kwargs["cmd"], km.connection_file)
+        return kwargs
 
-    def _reconcile_connection_info(self, info):
-        """Take the connection file as this manager wrote it, without reading it back while the kernel rewrites it.
+    def _own_connection_file(self, cmd: list[str], connection_file: str) -> list[str]:
+        """`cmd`, naming a copy of `connection_file` that is the kernel's alone.
 
-        After a launch, jupyter_client reads the connection file back to check it against what the provisioner
-        returns. A forked kernel starts so soon that it can be rewriting that file at the same moment (ipykernel
-        rewrites it, with the same contents), and a half-written file is not JSON: one build in a stress test died
-        of it. The provisioner returns exactly what this manager wrote to the file before the launch.
+        Once it has launched a kernel, jupyter_client reads its connection file back,
+        to check it. ipykernel rewrites the file it is given as it starts (the same
+        contents; CurveZMQ keys of another type), and a forked kernel starts so soon
+        that it can be rewriting it then: a half-written file is not JSON, and one
+        build of a stress test died of it. The kernel rewrites its own copy instead.
         """
-        if not (self._connection_file_written and self._equal_connections(info, self.get_connection_info())):
-            super()._reconcile_connection_info(info)
-
-    async def _async_shutdown_kernel(self, now=False, restart=False):
-        # When nbclient shuts a page's kernel down, the page is done and every output is in: asking the kernel to
-        # exit, then waiting while it does, gains nothing over stopping it (the files it would remove, this manager
-        # removes).
-        await super()._async_shutdown_kernel(now=True, restart=restart)
-
-    shutdown_kernel = _async_shutdown_kernel  # AsyncKernelManager binds the public names to KernelManager's methods
-
-    async def _async_wait(self, pollinterval=0.1):
-        if self.has_kernel and isinstance(self.provisioner.process, ForkedKernel):
-            await self.provisioner.process.exited()  # at once, not at the next 0.1 s poll
-        else:
-            await super()._async_wait(pollinterval)
-
-    async def _async_cleanup_resources(self, restart=False):
-        try:
-            await super()._async_cleanup_resources(restart=restart)
-        finally:
-            if not restart and self.folder is not None:
-                shutil.rmtree(self.folder, ignore_errors=True)
-
-    cleanup_resources = _async_cleanup_resources
-
-
-class ServerProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, except that the kernel server forks the kernel when it can."""
+        kernel_file = self.folder / "kernel.json"
+        shutil.copy(connection_file, kernel_file)  # mode 0600, in the private folder
+        given = os.path.realpath(connection_file)  # as the kernel command names it
+        if given not in cmd:
+            raise RuntimeError(
+                "page_kernels.PageKernelProvisioner: the kernel command must name the "
+                f"connection file {given} (as {JUPYTER_PATH}'s kernel spec does); "
+                f"got {cmd}"
+            )
+        return [str(kernel_file) if arg == given else arg for arg in cmd]
 
     async def launch_kernel(self, cmd, **kwargs):
         kernel = SERVER.fork_kernel(cmd, kwargs)
         if kernel is None:
             return await super().launch_kernel(cmd, **kwargs)
         self.process = kernel
-        self.pid = self.pgid = kernel.pid  # the kernel leads a session of its own, as a launched one does
+        # the kernel leads a session of its own, as a launched one does
+        self.pid = self.pgid = kernel.pid
         self.cwd = kwargs.get("cwd", os.getcwd())
         return self.connection_info
 
+    async def shutdown_requested(self, restart=False):
+        # nbclient shuts a page's kernel down once the page is done and every output
+        # is in: waiting while the kernel exits by itself gains nothing over stopping
+        # it (the files it would remove, `cleanup` removes).
+        await self.kill(restart=restart)
+
+    async def kill(self, restart=False):
+        await super().kill(restart=restart)
+        if isinstance(self.process, ForkedKernel):
+            await self.process.exited()  # jupyter_client's next poll finds it gone
+
     async def wait(self):
         if isinstance(self.process, ForkedKernel):
-            await self.process.exited()
+            await self.process.exited()  # at once, not at the next 0.1 s poll
             self.process = None
             return 0
         return await super().wait()
 
+    async def cleanup(self, restart=False):
+        try:
+            await super().cleanup(restart=restart)
+        finally:
+            if not restart and self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                self.folder = None
+
 
 class PageKernelClient(AsyncKernelClient):
     async def wait_for_ready(self, timeout=None):
-        """Return once the kernel answers, as jupyter_client's wait does, without its fixed 0.2 s pause.
+        """Return once the kernel answers, as jupyter_client's wait does, without its
+        0.2 s pause.
 
-        jupyter_client ends its wait by reading the kernel's broadcasts (IOPub) until none has come for 0.2 s, so that
-        the kernel's start-up messages are not taken for the first cell's output. Here the wait ends at the message
-        that pause waits for: the kernel saying it is idle after our request. If IOPub was not connected in time to
-        hear it, ask again, as jupyter_client does.
+        jupyter_client ends its wait by reading one of the kernel's broadcasts (IOPub),
+        for up to 0.2 s, so that the kernel's start-up messages are not taken for the
+        first cell's output; when IOPub was not connected yet as the kernel answered,
+        that is 0.2 s for nothing, then a new request. Here the wait ends at the message
+        that pause waits for: the kernel saying it is idle after our request. If IOPub
+        was not connected in time to hear it, ask again, as jupyter_client does. (No
+        supported hook exists for this: `check_dependencies`.)
         """
         deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
         while True:
@@ -210,9 +280,11 @@ class PageKernelClient(AsyncKernelClient):
             except queue.Empty:
                 reply = None
             if reply is not None and reply["msg_type"] == "kernel_info_reply" and await self._idle_after(request):
-                self._handle_kernel_info_reply(reply)
+                version = int(reply["content"]["protocol_version"].split(".")[0])
+                if version != protocol_version_info[0]:  # as jupyter_client adapts
+                    self.session.adapt_version = version
                 return
-            if not await self._async_is_alive():
+            if not await self.is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
@@ -458,6 +530,7 @@ def serve(address: Path, build: int):
     listener.listen(16)
     os.rename(f"{address}.new", address)  # the address appears once the server accepts connections
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server = os.getpid()
     kernels = []
     waiting = {}  # connections whose request is not all in: (bytes so far, deadline)
     try:
@@ -494,7 +567,9 @@ def serve(address: Path, build: int):
                     del waiting[conn]
                     conn.close()
     finally:
-        for pid in kernels:  # none, unless the build was interrupted
+        # none, unless the build was interrupted; and not in a kernel just forked
+        # (KernelForked), whose sisters they are
+        for pid in kernels if os.getpid() == server else []:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
@@ -577,6 +652,19 @@ def _reap(kernels):
                 kernels.remove(pid)
 
 
+class KernelForked(BaseException):  # not an error: a kernel starts
+    """Raised in a kernel the server has just forked, with its request.
+
+    The server's loop unwinds (without stopping the server's kernels, `serve`), and the
+    kernel runs at the top of the process (`main`), which then exits as a Python process
+    does, running its exit handlers (close its sockets, flushing the last messages).
+    """
+
+    def __init__(self, request, launcher_path):
+        super().__init__()
+        self.request, self.launcher_path = request, launcher_path
+
+
 def _fork_kernel(request, launcher_path, inherited) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
@@ -587,41 +675,40 @@ def _fork_kernel(request, launcher_path, inherited) -> int:
         pid = os.fork()
     if pid:
         return pid
-    # The kernel: a session of its own, the page's folder and environment, `python -m ipykernel_launcher`'s arguments.
-    code = 1
+    for handle in inherited:
+        handle.close() if isinstance(handle, socket.socket) else os.close(handle)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise KernelForked(request, launcher_path)
+
+
+def run_kernel(request, launcher_path) -> None:
+    """In a forked kernel: a session of its own, the page's folder and environment,
+    `python -m ipykernel_launcher`'s arguments, then what ipykernel_launcher runs."""
+    os.setsid()
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.environ["JPY_PARENT_PID"] = str(os.getppid())
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    # ipykernel read JPY_PARENT_PID when the server imported it, so the parent is also
+    # named on the command line: the kernel exits if the server does.
+    parent = f"--IPKernelApp.parent_handle={os.getppid()}"
+    sys.argv = [launcher_path, *request["argv"], parent]
+    # this file's folder (ipykernel_launcher removes its working folder from sys.path)
+    del sys.path[0]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+def main(argv) -> None:
     try:
-        for handle in inherited:
-            handle.close() if isinstance(handle, socket.socket) else os.close(handle)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.setsid()
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        os.environ["JPY_PARENT_PID"] = str(os.getppid())
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        # ipykernel read JPY_PARENT_PID when the server imported it, so the parent is also named on the command line:
-        # the kernel exits if the server does.
-        sys.argv = [launcher_path, *request["argv"], f"--IPKernelApp.parent_handle={os.getppid()}"]
-        del sys.path[0]  # this file's folder (ipykernel_launcher removes its working directory from sys.path)
-        from ipykernel import kernelapp
-
-        kernelapp.launch_new_instance()
-        code = 0
-    except SystemExit as exit:
-        code = exit.code if isinstance(exit.code, int) else 1
-    except BaseException:
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        with contextlib.suppress(BaseException):
-            atexit._run_exitfuncs()  # what a kernel does at exit: close its sockets, flushing the last messages
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+        serve(Path(argv[1]), int(argv[2]))
+    except KernelForked as forked:
+        run_kernel(forked.request, forked.launcher_path)
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]), int(sys.argv[2]))
+    main(sys.argv)

@@ -1,11 +1,15 @@
 """The kernels that execute the pages (conf/page_kernels.py): a kernel forked by the kernel server runs a page exactly
 as a kernel started from scratch does, kernels started all at once all run, what the server cannot reproduce still
 runs, in a kernel started the usual way, and a kernel that starts fast cannot break its own launch. The server's socket
-refuses a malformed request on its own, and drops a client that sends nothing."""
+refuses a malformed request on its own, and drops a client that sends nothing.
+
+The kernels here start as the build starts them: nbclient's defaults, the `python3`
+kernel spec that `page_kernels.install` puts on JUPYTER_PATH, and the provisioner it
+names, found by its entry point. What has no supported hook fails loudly when the
+dependency changes it."""
 
 import asyncio
 import concurrent.futures
-import importlib.util
 import json
 import os
 import select
@@ -13,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import EntryPoint
 from pathlib import Path
 
 import nbformat
@@ -22,9 +27,10 @@ from nbclient import NotebookClient
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the kernel server forks kernels on Linux only")
 
-_spec = importlib.util.spec_from_file_location("page_kernels", ROOT / "conf" / "page_kernels.py")
-page_kernels = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(page_kernels)
+sys.path.insert(0, str(ROOT / "conf"))
+# As the build imports it (conf/ on sys.path), and so as jupyter_client loads the
+# provisioner's entry point: one module.
+import page_kernels  # noqa: E402
 
 
 def run_coroutine(coroutine):
@@ -57,29 +63,37 @@ PROBE = [
 
 @pytest.fixture(scope="module")
 def environment():
-    """The environment of a build: the kernel server's, and so the one a kernel must ask for to be forked."""
-    env = {name: value for name, value in os.environ.items() if name != "PYTEST_CURRENT_TEST"}  # pytest changes it
-    env.update(PAGE_KERNELS_PROBE="seen", MATPLOTLIBRC=str(ROOT / "conf" / "matplotlibrc"))
+    """The environment of a build once `page_kernels.install` has set the kernels up:
+    the kernel server's, and so the one a kernel must ask for to be forked. The tests'
+    process keeps the kernels' spec on JUPYTER_PATH."""
+    assert page_kernels.SERVER.can_fork, "this Linux has no pidfd_open (5.3 or newer)"
     saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
+    os.environ.pop("PYTEST_CURRENT_TEST", None)  # pytest changes it
+    os.environ.update(PAGE_KERNELS_PROBE="seen",
+                      MATPLOTLIBRC=str(ROOT / "conf" / "matplotlibrc"))
     try:
-        assert page_kernels.SERVER.can_fork, "this Linux has no pidfd_open (5.3 or newer is needed)"
-        page_kernels.PageKernelManager.kernel_config = ROOT / "conf" / "ipython_kernel_config.py"
-        page_kernels.SERVER.start()
+        config = ROOT / "conf" / "ipython_kernel_config.py"
+        page_kernels.install(config, start_server=True)
+        env = dict(os.environ)
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    page_kernels.use_page_kernelspec(os.environ)
     yield env
     page_kernels.SERVER.stop()
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def new_client(notebook, **options):
+    """A client of `notebook`'s kernel, as myst-nb makes one: nbclient's defaults."""
+    return NotebookClient(notebook, timeout=60, kernel_name="python3", **options)
 
 
 def run(folder, env, cells=PROBE):
-    """Run `cells` as a page in `folder` with a PageKernelManager kernel: (outputs of each cell, kernel process)."""
+    """Run `cells` as a page in `folder`: (outputs of each cell, kernel process)."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
-    client = NotebookClient(
-        notebook, timeout=60, kernel_name="python3", kernel_manager_class=page_kernels.PageKernelManager
-    )
+    client = new_client(notebook)
     with client.setup_kernel(cwd=str(folder), env=env):
         process = client.km.provisioner.process
         for index, cell in enumerate(notebook.cells):
@@ -111,13 +125,7 @@ def test_kernels_started_at_once_all_run(environment, tmp_path):
     for folder in folders:
         folder.mkdir()
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nprint(os.getcwd())")])
-        client = NotebookClient(
-            notebook,
-            timeout=60,
-            kernel_name="python3",
-            kernel_manager_class=page_kernels.PageKernelManager,
-            resources={"metadata": {"path": str(folder)}},
-        )
+        client = new_client(notebook, resources={"metadata": {"path": str(folder)}})
         client.on_cell_start = lambda cell, cell_index, client=client, folder=folder: processes.update(
             {folder: client.km.provisioner.process}
         )
@@ -153,29 +161,75 @@ def _record_opens(event, args):
 sys.addaudithook(_record_opens)  # audit hooks stay for the life of the process
 
 
-def test_the_build_never_reads_back_the_connection_file_a_fast_kernel_rewrites(
+def test_the_build_never_reads_the_connection_file_a_fast_kernel_rewrites(
     environment, tmp_path
 ):
     # jupyter_client reads a kernel's connection file back once it has launched the
-    # kernel; a forked kernel starts so soon that it can be rewriting the file then, and
-    # a half-written file is not JSON (a build of a stress test died of it). Seen from
-    # outside, with Python's audit hooks: while a page runs, the build writes the file
-    # and never opens it for reading.
-    cell = nbformat.v4.new_code_cell("print('ran')")
+    # kernel, and ipykernel rewrites the file it is given as it starts; a forked kernel
+    # starts so soon that the two can meet, and a half-written file is not JSON (a build
+    # of a stress test died of it). Seen from outside, with Python's audit hooks: while
+    # a page runs, the build never opens the file the kernel was given for reading.
+    cell = nbformat.v4.new_code_cell(
+        "from ipykernel.connect import get_connection_file\n"
+        "print(get_connection_file())"
+    )
     notebook = nbformat.v4.new_notebook(cells=[cell])
-    client = NotebookClient(notebook, timeout=60, kernel_name="python3",
-                            kernel_manager_class=page_kernels.PageKernelManager)
+    client = new_client(notebook)
     OPENED[:] = [("", 0)]  # recording
     try:
         with client.setup_kernel(cwd=str(tmp_path), env=environment):
-            connection_file = client.km.connection_file
+            folder = Path(client.km.connection_file).parent
             assert isinstance(client.km.provisioner.process, page_kernels.ForkedKernel)
             client.execute_cell(cell, 0)
     finally:
         opened, OPENED[:] = OPENED[1:], []
-    assert cell.outputs[0]["text"] == "ran\n"
-    modes = [flags & os.O_ACCMODE for path, flags in opened if path == connection_file]
-    assert modes and os.O_RDONLY not in modes, f"the build opened it {modes}"
+    kernels_file = os.path.realpath(cell.outputs[0]["text"].strip())
+    builds_file = str(folder.resolve() / "connection.json")
+    opened = [(os.path.realpath(path), flags & os.O_ACCMODE) for path, flags in opened]
+    assert builds_file in dict(opened), "the build opened no connection file"
+    read = [path for path, mode in opened if mode == os.O_RDONLY]
+    assert kernels_file not in read, f"the build read {kernels_file}: the kernel's"
+    assert Path(kernels_file).parent == folder.resolve(), "the keys left the folder"
+
+
+def test_a_kernels_channels_are_unix_sockets_in_its_private_folder(
+    environment, tmp_path
+):
+    # Seen from the kernel: its channels' transport and addresses, and its folder.
+    cell = nbformat.v4.new_code_cell(
+        "import os, stat\n"
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        "app = IPKernelApp.instance()\n"
+        "print(app.transport, app.ip)\n"
+        "folder = os.stat(os.path.dirname(app.ip))\n"
+        "print(folder.st_uid == os.getuid(), oct(stat.S_IMODE(folder.st_mode) & 0o777))"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    client = new_client(notebook)
+    with client.setup_kernel(cwd=str(tmp_path), env=environment):
+        folder = Path(client.km.connection_file).parent
+        client.execute_cell(cell, 0)
+    assert not folder.exists(), "the kernel's folder outlived it"
+    channels, private = cell.outputs[0]["text"].splitlines()
+    assert channels == f"ipc {folder / 'kernel'}"
+    assert private == "True 0o700"
+    assert folder.parent.parent.name == f"backprop-derived-{os.getuid()}"
+
+
+def test_a_forked_kernel_that_exits_runs_its_exit_handlers(environment, tmp_path):
+    # A kernel that ends by itself (a page's exit(), a shutdown it completes) exits as a
+    # Python process does: the handlers a page or ipykernel registered run (ipykernel's
+    # close its sockets, flushing the last messages).
+    notebook = nbformat.v4.new_notebook()
+    client = new_client(notebook)
+    mark = tmp_path / "exit-handlers-ran"
+    with client.setup_kernel(cwd=str(tmp_path), env=environment):
+        process = client.km.provisioner.process
+        assert isinstance(process, page_kernels.ForkedKernel)
+        handler = f"import atexit\natexit.register(open, {str(mark)!r}, 'w')"
+        client.kc.execute(f"{handler}\nexit()")
+        assert process.wait(timeout=60) is not None  # raises if it does not exit
+    assert mark.exists(), "the kernel exited without running its exit handlers"
 
 
 def server_address() -> str:
@@ -204,8 +258,7 @@ MALFORMED = [b"{not json", b"[]", b'{"argv": 1, "env": {}, "cwd": "."}', b"\xff\
 def test_a_malformed_request_is_refused_on_its_own(environment, tmp_path, request_line):
     cell = nbformat.v4.new_code_cell("print(6 * 7)")
     notebook = nbformat.v4.new_notebook(cells=[cell])
-    client = NotebookClient(notebook, timeout=60, kernel_name="python3",
-                            kernel_manager_class=page_kernels.PageKernelManager)
+    client = new_client(notebook)
     with client.setup_kernel(cwd=str(tmp_path), env=environment):
         assert isinstance(client.km.provisioner.process, page_kernels.ForkedKernel)
         answer = ask_server(request_line)
@@ -275,3 +328,26 @@ def test_a_killed_build_leaves_no_key_outside_a_private_folder_and_the_next_clea
 
     subprocess.run([*command, "exit"], env=env, cwd=tmp_path, check=True)
     assert sorted(temp.rglob("*")) == [private], "the killed build's files are left"
+
+
+def test_what_has_no_supported_hook_is_as_the_pinned_versions_have_it():
+    page_kernels.check_dependencies()  # the installed jupyter_client and entry point
+
+
+def test_a_jupyter_client_that_waits_otherwise_fails_naming_the_replacement():
+    async def wait_for_ready(self, timeout=None):  # an upgrade that waits otherwise
+        await self.is_alive()
+
+    named = r"conf/page_kernels\.py: jupyter_client's .*wait_for_ready"
+    with pytest.raises(RuntimeError, match=named):
+        page_kernels.check_dependencies(wait_for_ready=wait_for_ready)
+
+
+def test_an_environment_without_the_provisioner_fails_naming_make_env():
+    named = r"conf/page_kernels\.py: .* not installed.*make env"
+    with pytest.raises(RuntimeError, match=named):
+        page_kernels.check_dependencies(registered=[])
+    group = page_kernels.PROVISIONERS
+    elsewhere = EntryPoint(page_kernels.PROVISIONER, "elsewhere:Provisioner", group)
+    with pytest.raises(RuntimeError, match=r"elsewhere:Provisioner.*make env"):
+        page_kernels.check_dependencies(registered=[elsewhere])
