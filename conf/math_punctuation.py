@@ -14,6 +14,10 @@ does not let wrap: the punctuation moves with that piece. (The theme lays
 inline math out as one inline-flex box, which kept the comma beside the box's first line; site.css makes it text.)
 tests/test_browser.py checks every page at phone width.
 
+A short inline formula ("m = 1", "c' = s": at most SHORT characters of TeX) is a fourth: KaTeX lets a line break
+after each relation and binary operator, and a phone split "m =" from "1". Its math node gets the class
+"math-short", which site.css keeps on one line; a longer formula may still break where KaTeX allows, as TeX does.
+
 A number in e-notation ("5.7e-12", as the pages print relative errors) is a third case: a browser may break it after
 its minus sign, leaving "5.7e-" at the end of a line. Each one in the text (not in code, not in a formula) is wrapped
 in <span class="nowrap">. tests/test_site.py checks every page.
@@ -31,6 +35,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.writers.html5 import HTML5Translator
 
 PUNCTUATION = re.compile(r"[,.;:!?)\]\u2019\u201d]+")
+# The longest inline formula, in characters of TeX without spaces, that never breaks: at most about 200 px wide.
+SHORT = 30
 # Text that is not wrapped as prose is: code, formulas, raw HTML, and API signatures (already nowrap).
 SET_APART = (nodes.FixedTextElement, nodes.literal, nodes.math, nodes.raw, addnodes.desc_signature)
 # A number in e-notation: its minus (or plus) is where a browser may break it.
@@ -92,12 +98,20 @@ def keep_numbers_whole(tree: nodes.Node) -> None:
         _replace_text(text, pieces)
 
 
+def keep_short_formulas_whole(tree: nodes.Node) -> None:
+    """Mark each inline formula of `tree` of at most SHORT characters (spaces aside) "math-short"."""
+    for math in tree.findall(nodes.math):
+        if len("".join(math.astext().split())) <= SHORT and "math-short" not in math["classes"]:
+            math["classes"].append("math-short")
+
+
 class GlueMathToPunctuation(SphinxTransform):
     default_priority = 900
 
     def apply(self, **kwargs) -> None:
         glue(self.document)
         keep_numbers_whole(self.document)
+        keep_short_formulas_whole(self.document)
 
 
 class GlueMathToPunctuationLate(SphinxPostTransform):
@@ -108,6 +122,7 @@ class GlueMathToPunctuationLate(SphinxPostTransform):
     def run(self, **kwargs) -> None:
         glue(self.document)
         keep_numbers_whole(self.document)
+        keep_short_formulas_whole(self.document)
 
 
 def glue_contents(app: Sphinx, doctree: nodes.document) -> None:
@@ -115,6 +130,7 @@ def glue_contents(app: Sphinx, doctree: nodes.document) -> None:
     toc = app.env.tocs.get(app.env.docname)
     if toc is not None:
         glue(toc)
+        keep_short_formulas_whole(toc)
 
 
 TAG = re.compile(r"<span\b[^>]*>|</span>")

@@ -366,14 +366,27 @@ PUNCTUATION_AWAY_FROM_ITS_FORMULA = """() => [...document.querySelectorAll('main
 }).map(math => math.querySelector('annotation')?.textContent + math.nextSibling.textContent.slice(0, 12))"""
 
 
+# Inline formulas of at most 30 characters of TeX (spaces aside) that a line breaks: a piece of KaTeX's starts left of
+# the one before it. Breaks are allowed after a relation or binary operator; "m =" ended a line, "1" began the next.
+SHORT_FORMULAS_BROKEN = """() => [...document.querySelectorAll('main span.math')]
+    .filter(math => !math.closest('.katex-display') && math.getClientRects().length)
+    .map(math => [math.querySelector('annotation').textContent, [...math.querySelectorAll(
+        '.katex-html > .base, .katex-html > .katex-tail > .base')].map(base => base.getBoundingClientRect().left)])
+    .filter(([tex, lefts]) => tex.replace(/\\s/g, '').length <= 30 && lefts.some((x, i) => i && x < lefts[i - 1]))
+    .map(([tex]) => tex)"""
+
+
 @pytest.mark.parametrize("name", BOOK_PAGES)
-def test_the_punctuation_after_an_inline_formula_follows_its_last_piece_on_its_line(phone, site_url, name):
+def test_the_punctuation_after_an_inline_formula_follows_its_last_piece_and_a_short_one_is_on_one_line(
+        phone, site_url, name):
     """On a phone, with every solution and collapsed cell open."""
     page, problems = visit(phone, f"{site_url}{name}.html")
     open_everything(page, name)
     away = page.evaluate(PUNCTUATION_AWAY_FROM_ITS_FORMULA)
+    broken = page.evaluate(SHORT_FORMULAS_BROKEN)
     page.close()
     assert not away, f"{name}.html at {PHONE['width']} px: the punctuation is away from the end of {away}"
+    assert not broken, f"{name}.html at {PHONE['width']} px: short formulas broken across lines: {broken}"
     assert not problems, "\n".join(problems)
 
 
