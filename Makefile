@@ -38,8 +38,13 @@ NPM_STAMP := tests/browser/node_modules/.installed
 html: $(STAMP)
 	$(SPHINX) book $(BUILDDIR)/html
 
+# The tests run in TESTJOBS pytest-xdist workers (TESTJOBS=0: in pytest's own process). One worker leaves a core of a
+# 2-core machine idle much of the time: a browser test waits for frames and page loads, a build test for its kernels.
+# Each test file runs on one worker (--dist loadfile); tests/conftest.py builds each shared site once for both
+# workers and starts the longest files first (--no-loadscope-reorder keeps its order).
+TESTJOBS ?= 2
 test: $(STAMP) browser lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TESTJOBS) --dist loadfile --no-loadscope-reorder
 
 # ruff (rules in pyproject.toml) over the code, then numpydoc's validation of the public API's docstrings
 # (tests/docstring_lint.py says which checks and why). LINT_PATHS and DOCSTRING_MODULE let a test point both at a

@@ -5,11 +5,20 @@ Every test carries one of the markers of pyproject.toml, set here from what it u
 session) or builds one of its own, `slow` (set by hand) when it builds its own copies of the project, and `unit`
 otherwise (doctests too). `make check` runs the `unit` tests after one build.
 
-A site is built once per session for each kind of source: `built_site` from this
+A site is built once per run for each kind of source: `built_site` from this
 checkout, `clean_copy_build` from a copy with no execution cache; the tests that need
-a clean build, or a copy to edit, share the latter.
+a clean build, or a copy to edit, share the latter (only tests/test_build.py edits it).
+
+`make test` runs the tests in two pytest-xdist workers with `--dist loadfile`: each test
+file runs on one worker (its module fixtures are set up once, and test_build.py's edits
+of the clean copy follow one another), and the two sites are built once, by the first
+worker that needs them. The files that build go first, then those that drive the
+browser, then the rest: the longest work is started first, and the short tests fill
+the gaps at the end.
 """
 
+import fcntl
+import os
 import shutil
 
 import pytest
@@ -17,12 +26,39 @@ from browserkit import CHROMIUM, CHROMIUM_ARGS, missing_tools, serve
 from buildkit import ROOT, build, copy_project
 
 
+def run_folder(tmp_path_factory):
+    """The run's temporary folder, which pytest-xdist's workers share."""
+    folder = tmp_path_factory.getbasetemp()
+    # pytest-<n>/, whose popen-gw<i>/ are the workers' own
+    return folder.parent if os.environ.get("PYTEST_XDIST_WORKER") else folder
+
+
+def once_per_run(shared, name, make):
+    """The folder `name` in `shared`, made by `make(folder)` once: (folder, the text
+    `make` returned). The first worker that needs it makes it; the others wait for it."""
+    folder, made = shared / name, shared / f"{name}.log"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released as the file closes
+        if not made.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed attempt left
+            folder.mkdir()
+            made.write_text(make(folder))
+    return folder, made.read_text()
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The site built from this checkout, strictly, with `make html`: (html folder, build log)."""
-    builddir = tmp_path_factory.mktemp("site")
-    log = build(ROOT, builddir=builddir)
-    return builddir / "html", log
+    folder, log = once_per_run(run_folder(tmp_path_factory), "site",
+                               lambda folder: build(ROOT, builddir=folder))
+    return folder / "html", log
+
+
+def _build_clean_copy(folder):
+    project = copy_project(folder / "project")
+    log = build(project)
+    shutil.copytree(project / "_build" / "html", folder / "clean-site" / "html")
+    return log
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +66,8 @@ def clean_copy_build(tmp_path_factory):
     """A scratch copy of the project (no execution cache, no _build), built once:
     (project, html, log). `html` is a copy of the site as that first, clean build wrote
     it: the tests that edit the project rebuild it in place."""
-    project = copy_project(tmp_path_factory.mktemp("clean") / "project")
-    log = build(project)
-    html = tmp_path_factory.mktemp("clean-site") / "html"
-    shutil.copytree(project / "_build" / "html", html)
-    return project, html, log
+    folder, log = once_per_run(run_folder(tmp_path_factory), "clean", _build_clean_copy)
+    return folder / "project", folder / "clean-site" / "html", log
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +102,13 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.build)
         if not any(item.get_closest_marker(name) for name in ("build", "browser", "slow")):
             item.add_marker(pytest.mark.unit)
+    kinds = {}
+    for item in items:
+        kinds.setdefault(item.path, set()).update(mark.name for mark in item.iter_markers())
+    rank = {path: min([len(_FIRST)] + [_FIRST.index(kind) for kind in found if kind in _FIRST])
+            for path, found in kinds.items()}
+    items.sort(key=lambda item: rank[item.path])  # stable: the tests of a file keep their order
+
+
+# What a file does that takes longest, first.
+_FIRST = ["slow", "browser", "build"]
