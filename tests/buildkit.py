@@ -38,7 +38,9 @@ def start_build(project: Path = ROOT, builddir: Path | None = None, jobs: str | 
     builddir = builddir or project / "_build"
     env = dict(os.environ, PYTHONPATH=str(project / "src"))
     return subprocess.Popen(
-        [*wrapper, "make", "-s", "html", f"VENV={VENV}", f"BUILDDIR={builddir}"]
+        # -o: the copy uses this checkout's environment as it is; a copy that re-synced a stale one installed
+        # itself into it, and took `backprop` away when the copy was removed
+        [*wrapper, "make", "-s", "-o", f"{VENV}/.synced", "html", f"VENV={VENV}", f"BUILDDIR={builddir}"]
         + ([f"JOBS={jobs}"] if jobs else []) + ([f"CACHE={cache}"] if cache else []),
         cwd=project,
         env=env,
