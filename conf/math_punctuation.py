@@ -14,13 +14,13 @@ does not let wrap: the punctuation moves with that piece. (The theme lays
 inline math out as one inline-flex box, which kept the comma beside the box's first line; site.css makes it text.)
 tests/test_browser.py checks every page at phone width.
 
+A number in e-notation ("5.7e-12", as the pages print relative errors) is a third case: a browser may break it after
+its minus sign, leaving "5.7e-" at the end of a line. Each one in the text (not in code, not in a formula) is wrapped
+in <span class="nowrap">. tests/test_reading.py checks every page.
+
 A short inline formula ("m = 1", "c' = s": at most SHORT characters of TeX) is a fourth: KaTeX lets a line break
 after each relation and binary operator, and a phone split "m =" from "1". Its math node gets the class
 "math-short", which site.css keeps on one line; a longer formula may still break where KaTeX allows, as TeX does.
-
-A number in e-notation ("5.7e-12", as the pages print relative errors) is a third case: a browser may break it after
-its minus sign, leaving "5.7e-" at the end of a line. Each one in the text (not in code, not in a formula) is wrapped
-in <span class="nowrap">. tests/test_site.py checks every page.
 """
 
 from __future__ import annotations
@@ -105,13 +105,18 @@ def keep_short_formulas_whole(tree: nodes.Node) -> None:
             math["classes"].append("math-short")
 
 
+def keep_lines(tree: nodes.Node) -> None:
+    """All of the above on `tree`: punctuation glued, numbers and short formulas whole."""
+    glue(tree)
+    keep_numbers_whole(tree)
+    keep_short_formulas_whole(tree)
+
+
 class GlueMathToPunctuation(SphinxTransform):
     default_priority = 900
 
     def apply(self, **kwargs) -> None:
-        glue(self.document)
-        keep_numbers_whole(self.document)
-        keep_short_formulas_whole(self.document)
+        keep_lines(self.document)
 
 
 class GlueMathToPunctuationLate(SphinxPostTransform):
@@ -120,17 +125,14 @@ class GlueMathToPunctuationLate(SphinxPostTransform):
     default_priority = 950  # after myst-nb's glue replacements
 
     def run(self, **kwargs) -> None:
-        glue(self.document)
-        keep_numbers_whole(self.document)
-        keep_short_formulas_whole(self.document)
+        keep_lines(self.document)
 
 
 def glue_contents(app: Sphinx, doctree: nodes.document) -> None:
     """The same in the page's contents (env.tocs), which the toctree collector has just made from the titles."""
     toc = app.env.tocs.get(app.env.docname)
     if toc is not None:
-        glue(toc)
-        keep_short_formulas_whole(toc)
+        keep_lines(toc)
 
 
 TAG = re.compile(r"<span\b[^>]*>|</span>")
