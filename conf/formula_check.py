@@ -1353,6 +1353,8 @@ class _Eval:
             a, sa = np.ones((1, sb[0])), (1, sb[0])  # 1^T V: the row of sums of V's columns
         if node.op == "@" and _is_ones(node.right) and not node.right.transpose and len(sa) == 2:
             b, sb = np.ones((sa[1], 1)), (sa[1], 1)  # V 1: the column of sums of V's rows
+        if node.op == "@" and _is_ones(node.left) and not node.left.transpose and len(sb) == 2 and sb[0] == 1:
+            return b  # 1 s: the row s copied into every row, which a sum with a matrix does by broadcasting
         if sb == (1, 1) and sa != (1, 1):
             b, sb = float(b[0, 0]), ()  # a 1 x 1 result is a number
         if sa == (1, 1) and sb == ():

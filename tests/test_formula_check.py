@@ -240,11 +240,13 @@ def test_a_symbol_the_formula_defines_is_bound_for_its_other_equations():
     tex = tex_of("products", "eq-softmax-dz-from-da")
     assert r"s = \mathbf 1^T" in tex and check_tex(tex, where) > 0
     with pytest.raises(Mismatch, match=r"^dZ as typeset differs"):
-        check_tex(edited(tex, "dA - s", "dA + s"), where)
+        check_tex(edited(tex, r"dA - \mathbf 1 s", r"dA + \mathbf 1 s"), where)
+    with pytest.raises(Mismatch):  # 1 s copies each example's s down its column; s 1 would add up the examples
+        check_tex(edited(tex, r"dA - \mathbf 1 s", r"dA - s\, \mathbf 1"), where)
     with pytest.raises(Mismatch):  # 1^T sums each column over the K classes; a sum over the examples is wrong
         check_tex(edited(tex, r"\mathbf 1^T (A * dA)", r"(A * dA) \mathbf 1"), where)
     with pytest.raises(FormulaError, match="does not define"):
-        check_tex(r"dZ = A * \left(dA - s\right)", where)
+        check_tex(r"dZ = A * \left(dA - \mathbf 1 s\right)", where)
 
 
 def test_a_line_that_names_the_output_is_checked_on_that_output():
