@@ -155,16 +155,26 @@ class PlainTitlesIndexBuilder(sphinx.search.IndexBuilder):
             self._index_entries[docname] = index_entries(entries)
 
     def prune(self, docnames) -> None:
+        """Sphinx's prune, which forgets the pages to write again and the pages gone, and here also their index
+        entries, and the words that no page has any more (Sphinx kept each as an empty list in every later
+        searchindex.js: a word once written, then edited out, stayed in the index, unlike in a clean build)."""
         super().prune(docnames)
-        for docname in self._index_entries:  # a page to write again, or gone: its entries go too
+        for docname in self._index_entries:
             if docname not in self._titles:
                 self._index_entries[docname] = []
+        self._mapping = {word: pages for word, pages in self._mapping.items() if pages}
+        self._title_mapping = {word: pages for word, pages in self._title_mapping.items() if pages}
 
 
 # PlainTitlesIndexBuilder relies on these lines of Sphinx: the HTML builder imports IndexBuilder from sphinx.search
 # when it starts writing (prepare_writing); feed() stores a page's titles in _all_titles and its index entries in
-# _index_entries, computed as `index_entries` computes them; load() does not restore them; freeze() writes them.
+# _index_entries, computed as `index_entries` computes them; freeze() writes them; prune() empties the pages of a
+# word, in _mapping and _title_mapping (word -> pages), without removing it.
 PINNED_INDEX = [
+    (Path(sphinx.search.__file__), "        for wordnames in self._mapping.values():\n"
+        "            wordnames.intersection_update(docnames)\n"
+        "        for wordnames in self._title_mapping.values():\n"
+        "            wordnames.intersection_update(docnames)"),
     (Path(sphinx.builders.html.__file__), "from sphinx.search import IndexBuilder"),
     (Path(sphinx.search.__file__), "self._all_titles[docname] = word_store.titles"),
     (Path(sphinx.search.__file__), """        _index_entries: set[tuple[str, str, str]] = set()

@@ -122,31 +122,40 @@ def _index_builder(cls):
     return cls(env, "en", {}, "")
 
 
-def _fed(builder, page):
-    doctree = publish_doctree(f"{page}\n{'=' * len(page)}\n\nText.\n", settings_overrides={"report_level": 5})
+def _fed(builder, page, text="Text."):
+    doctree = publish_doctree(f"{page}\n{'=' * len(page)}\n\n{text}\n", settings_overrides={"report_level": 5})
     doctree += addnodes.index(entries=ENTRIES.get(page, []))
     builder.feed(page, f"{page}.md", page, doctree)
 
 
-def _index_after_writing_only(cls, written):
-    """The search index as it is dumped when the previous build wrote every page and this one only `written` (the
-    HTML builder's load_indexer, then feed, then the last prune)."""
-    first = _index_builder(cls)
+def _index_after_writing_only(cls, written, text_before="Text."):
+    """The search index of a clean build, and as an incremental build dumps it when the build before wrote every page
+    (`written` then had `text_before`) and this one only `written` (the HTML builder's load_indexer, then feed, then
+    the last prune)."""
+    previous, clean = _index_builder(cls), _index_builder(cls)
     for page in ("api", "notation"):
-        _fed(first, page)
-    previous = io.StringIO()
-    first.dump(previous, js_index)
-    second = _index_builder(cls)
-    second.load(io.StringIO(previous.getvalue()), js_index)
-    second.prune({"api", "notation"} - {written})
-    _fed(second, written)
-    second.prune({"api", "notation"})
-    return first.freeze(), second.freeze()
+        _fed(previous, page, text_before if page == written else "Text.")
+        _fed(clean, page)
+    dumped = io.StringIO()
+    previous.dump(dumped, js_index)
+    incremental = _index_builder(cls)
+    incremental.load(io.StringIO(dumped.getvalue()), js_index)
+    incremental.prune({"api", "notation"} - {written})
+    _fed(incremental, written)
+    incremental.prune({"api", "notation"})
+    return clean.freeze(), incremental.freeze()
 
 
 def test_a_build_that_does_not_write_the_api_page_keeps_its_index_entries_in_the_search_index():
     clean, incremental = _index_after_writing_only(search_results.PlainTitlesIndexBuilder, "notation")
     assert clean["indexentries"]
+    assert incremental == clean
+
+
+def test_a_word_edited_out_of_a_page_leaves_the_search_index():
+    clean, incremental = _index_after_writing_only(search_results.PlainTitlesIndexBuilder, "notation",
+                                                   text_before="Text, with a word edited out.")
+    assert "edit" not in incremental["terms"]
     assert incremental == clean
 
 
