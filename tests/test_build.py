@@ -104,22 +104,30 @@ def _page_mtimes(html):
 
 @pytest.fixture(scope="module")
 def prose_edit(warm_copy, tmp_path_factory):
-    """One sentence of dropout.md edited, the site built incrementally and then once more (nothing to do), and a clean
-    build of the same sources (the execution cache shared: no page runs): (the pages the incremental build wrote, how
-    the site it left differs from the clean build's)."""
+    """One sentence of dropout.md edited and the site built incrementally; then a sentence added to every other page
+    but index (whose tables of contents make every page's menu, so that each page is numbered on its own:
+    conf/public_links.py), the site built, and built once more (nothing to do); and a clean build of the same sources
+    (the execution cache shared: no page runs). Returns the pages the first incremental build wrote, and how the site
+    the last one left differs from the clean build's."""
     html = warm_copy / "_build" / "html"
     page = warm_copy / "book" / "dropout.md"
+    others = {p: p.read_text() for p in (warm_copy / "book").glob("*.md") if p.stem not in {"dropout", "index"}}
     build(warm_copy)  # the site as the tests before left it, up to date
     before = _page_mtimes(html)
     original = edit(page, "Take one unit of a hidden layer", "Take a single unit of a hidden layer")
     try:
         build(warm_copy)
         written = {name for name, mtime in _page_mtimes(html).items() if mtime != before.get(name)}
+        for other, text in others.items():
+            other.write_text(text + "\nA sentence added by a test.\n")
+        build(warm_copy)
         build(warm_copy)
         clean = tmp_path_factory.mktemp("prose-edit") / "clean"
         build(warm_copy, builddir=clean, cache=warm_copy / ".cache")
     finally:
         page.write_text(original)
+        for other, text in others.items():
+            other.write_text(text)
     return written, site_differences(html, clean / "html")
 
 
@@ -130,7 +138,7 @@ def test_a_prose_edit_writes_its_page_and_the_contents_page_listing_it_and_no_ot
     assert written - {"genindex", "search"} == {"dropout", "index"}
 
 
-def test_after_a_prose_edit_and_a_no_op_build_the_site_is_byte_identical_to_a_clean_build(prose_edit):
+def test_after_prose_edits_and_a_no_op_build_the_site_is_byte_identical_to_a_clean_build(prose_edit):
     _, differences = prose_edit
     assert not differences, "the incremental build left a site unlike a clean build's:\n\n" + "\n\n".join(
         differences[:8])
