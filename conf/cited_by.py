@@ -87,14 +87,31 @@ def _book_order(env) -> list[str]:
     return ordered
 
 
-def rewrite_bibliography_page(app: Sphinx, env, added, changed, removed) -> list[str]:
-    """The bibliography page's lists depend on every other page: when any page is read again, so is it (it has no
-    code, so this costs a few milliseconds), and an incremental build never leaves a stale list."""
-    others = (added | changed | removed) - {BIBLIOGRAPHY_PAGE}
-    return [BIBLIOGRAPHY_PAGE] if others and BIBLIOGRAPHY_PAGE in env.found_docs else []
+def _citing(env) -> dict[str, frozenset[str]]:
+    """Bibliography key -> the pages that cite it (the lists' contents, their order aside)."""
+    return {key: frozenset(docs) for key, docs in _pages_citing(env.get_domain("cite")).items()}
+
+
+def _remember_citations(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """Which pages cite what, before this build forgets the pages it reads again."""
+    app._citing_before = _citing(env)
+    return []
+
+
+def rewrite_bibliography_page(app: Sphinx, env) -> list[str]:
+    """The bibliography page, to write again when a page read in this build cites other
+    works than before; a prose edit does not touch it.
+
+    Written, not read again: its lists are added as it is written (`add_cited_by`), from
+    the citations of every page as now read. (A citing page's new title changes what
+    every page shows of it: conf/cross_page.py writes them all.)"""
+    if BIBLIOGRAPHY_PAGE in env.found_docs and _citing(env) != app._citing_before:
+        return [BIBLIOGRAPHY_PAGE]
+    return []
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("env-get-outdated", rewrite_bibliography_page)
+    app.connect("env-get-outdated", _remember_citations)  # before Sphinx forgets any page
+    app.connect("env-updated", rewrite_bibliography_page)
     app.connect("doctree-resolved", add_cited_by)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

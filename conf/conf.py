@@ -20,6 +20,7 @@ extensions = [
     "build_lock",  # conf/build_lock.py: a second build in the same folder waits for the first
     "site_code",  # conf/site_code.py: an edit to conf/ (an extension, a template) re-reads every page
     "warned_pages",  # conf/warned_pages.py: a page that gave a warning is read again by the next build
+    "cross_page",  # conf/cross_page.py: pages show parts of each other (see there)
     "myst_nb",
     "sphinx_exercise",  # exercises with solutions hidden until the reader opens them
     "sphinx_togglebutton",

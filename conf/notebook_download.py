@@ -6,7 +6,8 @@ only when it ran the page in that build: a page whose outputs come from the exec
 executed page's notebook is merged with its outputs from the execution cache, as MyST-NB merges them for the page,
 and written to ``notebooks/<page>.ipynb`` in the HTML output, a stable address next to the pages. The page's footer
 (conf/_templates/notebook-download.html, one of the theme's ``article_footer_items``) links to it and says in one
-line how to run it.
+line how to run it. A build makes again only the notebooks of the pages it read (MyST-NB wrote their notebooks
+anew): merging each with the cache took about a second, on every build.
 
 What would differ between two builds, or only means something to the build, is left out, so two clean builds give the
 same bytes (tests/test_reproducible.py): cell ids (nbformat draws them at random when MyST-NB reads a page; here
@@ -61,13 +62,17 @@ def _copy_notebooks(app: Sphinx, exception: Exception | None) -> None:
     from jupyter_cache import get_cache
 
     executed = Path(app.env.mystnb_config.output_folder)
-    cache = get_cache(app.config.nb_execution_cache_path)
+    cache = None
     for page in executed_pages(app):
         source = executed / f"{page}.ipynb"
         if not source.is_file():
             raise ExtensionError(f"notebook_download: MyST-NB wrote no executed notebook for {page} ({source.name})")
         target = Path(app.outdir, FOLDER, f"{page}.ipynb")
+        if target.is_file() and target.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+            continue  # made from this notebook already: its page was not read again since
         target.parent.mkdir(parents=True, exist_ok=True)
+        if cache is None:
+            cache = get_cache(app.config.nb_execution_cache_path)
         try:
             text = clean_notebook(source.read_text(encoding="utf-8"), cache)
         except KeyError as error:

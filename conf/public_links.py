@@ -12,8 +12,8 @@ Forum answers link to pages, equations and answer boxes for years, and a pasted 
 - Equations, figures and exercises are numbered per page, from 1 (Sphinx's numfig numbers them across the whole site,
   so that transpose's first equation was "(6)"): a number read on a page is that page's, and a forum answer's "eq. (3)"
   stays right when another page gains an equation. A link to an equation on another page names that page before the
-  number, "chain-rule (3)". Sphinx rewrites only the pages whose own numbers changed, which would leave such a link
-  showing the old number after an incremental build; so whenever any number changes, every page is written again.
+  number, "chain-rule (3)". A page's numbers follow from its own elements; when they change, so does what other pages
+  show of it, and conf/cross_page.py writes every page again.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ import re
 from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.domains.math import MathDomain
+from sphinx.domains.std import StandardDomain
 from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
@@ -189,21 +191,94 @@ def _complete_sitemap(app: Sphinx, exception: Exception | None) -> None:
 
 
 _assign_site_wide_numbers = TocTreeCollector.assign_figure_numbers
+# This build's reading, noted before Sphinx forgets the pages it reads again: the pages read, whether any was added or
+# removed, and the pages that had a table of contents.
+_reading: dict = {"read": set(), "added_or_removed": True, "with_toctree": set()}
+
+
+def _note_outdated(app: Sphinx, env, added, changed, removed) -> list[str]:
+    _reading.update(added_or_removed=bool(added or removed), with_toctree=set(env.toctree_includes))
+    return []
+
+
+def _note_read(app: Sphinx, env, docnames: list[str]) -> None:
+    _reading["read"] = set(docnames)
+
+
+def _figure_type(env, node: nodes.Element) -> str | None:
+    """The kind of number `node` gets, as Sphinx's numbering decides it (an uncaptioned figure gets none)."""
+    for domain in env.domains.sorted():
+        figtype = domain.get_enumerable_node_type(node)
+        if isinstance(domain, StandardDomain) and not domain.get_numfig_title(node):
+            continue
+        if figtype:
+            return figtype
+    return None
+
+
+def numbers_of_page(env, doctree: nodes.document) -> dict[str, dict[str, tuple[int]]]:
+    """Each numbered element of one page, by kind, numbered from 1 in the page's order (what Sphinx's numbering
+    then `_assign_numbers_per_page` give it, without reading every other page)."""
+    numbers: dict[str, dict[str, tuple[int]]] = {}
+
+    def walk(node: nodes.Element) -> None:
+        for child in node.children:
+            if isinstance(child, nodes.section):
+                walk(child)
+            elif isinstance(child, nodes.Element) and not isinstance(child, addnodes.toctree):
+                figtype = _figure_type(env, child)
+                if figtype and child["ids"]:
+                    kind = numbers.setdefault(figtype, {})
+                    kind[child["ids"][0]] = (len(kind) + 1,)
+                walk(child)
+
+    walk(doctree)
+    return numbers
+
+
+def _in_contents(env) -> set[str]:
+    """The pages that Sphinx numbers: the root and what its tables of contents reach."""
+    reached, todo = set(), [env.config.root_doc]
+    while todo:
+        doc = todo.pop()
+        if doc not in reached and doc in env.found_docs:
+            reached.add(doc)
+            todo.extend(env.toctree_includes.get(doc, ()))
+    return reached
 
 
 def _assign_numbers_per_page(collector: TocTreeCollector, env) -> list[str]:
     """Sphinx's figure, equation and exercise numbers, counted again from 1 on each page, in the page's order.
 
-    Returns the pages to write again: every page when any page's numbers changed (a link from another page shows
-    them), none otherwise. (The list Sphinx returns compares its site-wide numbers with the per-page ones stored by
-    the previous build, so it is not used.)"""
-    previous = env.toc_fignumbers  # the previous build's, pickled with the environment
-    _assign_site_wide_numbers(collector, env)
-    env.toc_fignumbers = {
-        doc: {kind: {id_: (n,) for n, id_ in enumerate(sorted(ids, key=ids.get), 1)} for kind, ids in kinds.items()}
-        for doc, kinds in env.toc_fignumbers.items()
-    }
-    return sorted(env.found_docs) if env.toc_fignumbers != previous else []
+    Returns no page to write again. A page's numbers follow from the order of its own elements, so they change only
+    when the page is read again, and it is then written again; the pages that link to its numbers are written again
+    by conf/cross_page.py, which sees the order change. (Sphinx's method returns the pages whose numbers differ from
+    the previous build's, where a page read again, which Sphinx forgot, had none: that is every page with a number.)
+
+    Sphinx numbers the whole site on every build, loading every page's doctree (1.6 to 3 s on a loaded 2-core
+    machine, on no-op builds too).
+    Here the pages that kept their numbers keep them: on a build that read no page nothing is numbered, and when the
+    pages read have no table of contents, before or after, and no page was added or removed (a prose edit), only the
+    pages read are numbered (`numbers_of_page`). Otherwise, Sphinx numbers the site, and each page is renumbered."""
+    read = _reading["read"]
+    if not read and not _reading["added_or_removed"]:
+        return []
+    if _reading["added_or_removed"] or read & (_reading["with_toctree"] | set(env.toctree_includes)):
+        _assign_site_wide_numbers(collector, env)
+        env.toc_fignumbers = {
+            doc: {kind: {id_: (n,) for n, id_ in enumerate(sorted(ids, key=ids.get), 1)}
+                  for kind, ids in kinds.items()}
+            for doc, kinds in env.toc_fignumbers.items()
+        }
+        return []
+    numbered = _in_contents(env)
+    for doc in read:
+        numbers = numbers_of_page(env, env.get_doctree(doc)) if doc in numbered else {}
+        if numbers:
+            env.toc_fignumbers[doc] = numbers
+        else:
+            env.toc_fignumbers.pop(doc, None)
+    return []
 
 
 class MathDomainNamingPages(MathDomain):
@@ -226,6 +301,8 @@ def setup(app: Sphinx) -> dict:
     app.add_domain(MathDomainNamingPages, override=True)
     app.connect("build-finished", _complete_sitemap, priority=800)  # after sphinx-sitemap writes it
     app.connect("config-inited", _derive_urls)
+    app.connect("env-get-outdated", _note_outdated)  # before Sphinx forgets any page
+    app.connect("env-before-read-docs", _note_read)
     app.connect("doctree-read", _page_description)
     app.connect("doctree-resolved", _add_aliases)
     app.connect("html-page-context", _description_meta, priority=400)

@@ -12,6 +12,9 @@ It also writes the titles of sections in the search index (`alltitles`, which th
 with their math as plain text, as conf/public_links.py writes descriptions: "Why b[l] becomes redundant", not
 "Why b^{[l]} becomes redundant". Sphinx stores a title's text with its math as TeX; the words searched stay as Sphinx
 indexes them.
+
+And it keeps the index entries (the API's functions and classes) in the search index after a build that does not
+write their page: see `PlainTitlesIndexBuilder.load`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from docutils import nodes
 from public_links import tex_to_text
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
+from sphinx.util.index_entries import split_index_msg
 
 SCRIPT = Path(__file__).with_name("search_results.js")
 SEARCHTOOLS = Path(sphinx.__file__).parent / "themes" / "basic" / "static" / "searchtools.js"
@@ -103,29 +107,101 @@ def plain_title(title: nodes.title) -> str | None:
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
+def index_entries(entries) -> list[tuple[str, str, str]]:
+    """A page's entries in the search index, from its entries in Sphinx's index domain:
+    what IndexBuilder.feed stores for the page (see PINNED_INDEX)."""
+    found: set[tuple[str, str, str]] = set()
+    for entry_type, value, target_id, main, _category in entries:
+        try:
+            words = split_index_msg(entry_type, value)
+        except ValueError:
+            continue
+        if entry_type in {"see", "seealso"}:
+            found.add((words[0], target_id or "", main))
+        found |= {(word, target_id or "", main) for word in words}
+    return sorted(found)
+
+
 class PlainTitlesIndexBuilder(sphinx.search.IndexBuilder):
-    """Sphinx's index, with each section title that has math stored as plain text (see the module's docstring)."""
+    """Sphinx's index, with each section title that has math stored as plain text (see the module's docstring), and
+    with the index entries of the pages a build does not write."""
+
+    def __init__(self, env, *args, **kwargs) -> None:
+        super().__init__(env, *args, **kwargs)
+        self._env = env
 
     def feed(self, docname, filename, title, doctree) -> None:
         super().feed(docname, filename, title, doctree)
         plain = {node.astext(): text for node in doctree.findall(nodes.title) if (text := plain_title(node))}
         self._all_titles[docname] = [(plain.get(text, text), anchor) for text, anchor in self._all_titles[docname]]
 
+    def load(self, stream, format) -> None:
+        """The previous build's index, with the pages' index entries, which Sphinx does not load.
 
-# PlainTitlesIndexBuilder relies on these two lines of Sphinx: the HTML builder imports IndexBuilder from sphinx.search
-# when it starts writing (prepare_writing), and feed() stores a page's titles in _all_titles.
-PINNED_INDEX = {
-    Path(sphinx.builders.html.__file__): "from sphinx.search import IndexBuilder",
-    Path(sphinx.search.__file__): "self._all_titles[docname] = word_store.titles",
-}
+        Sphinx reads back every page's words and titles from the previous searchindex.js,
+        but keeps a page's index entries only when it writes the page in this build
+        (sphinx-doc/sphinx#12599, open in 9.0): a build that did not write book/api.md (a
+        prose edit of another page, a no-op build) published a search index without the
+        API's entries. Here each page the index holds gets them from the environment, in
+        the order of a clean build (by page name; `feed` replaces a page's in place).
+        """
+        super().load(stream, format)
+        domain_entries = self._env.domains.index_domain.entries
+        self._index_entries.clear()
+        for docname in sorted(self._titles):
+            metadata = self._env.metadata.get(docname, {})
+            searched = "no-search" not in metadata and "nosearch" not in metadata
+            entries = domain_entries.get(docname, []) if searched else []
+            self._index_entries[docname] = index_entries(entries)
+
+    def prune(self, docnames) -> None:
+        """Sphinx's prune, which forgets the pages to write again and the pages gone, and here also their index
+        entries, and the words that no page has any more (Sphinx kept each as an empty list in every later
+        searchindex.js: a word once written, then edited out, stayed in the index, unlike in a clean build)."""
+        super().prune(docnames)
+        for docname in self._index_entries:
+            if docname not in self._titles:
+                self._index_entries[docname] = []
+        self._mapping = {word: pages for word, pages in self._mapping.items() if pages}
+        self._title_mapping = {word: pages for word, pages in self._title_mapping.items() if pages}
+
+
+# PlainTitlesIndexBuilder relies on these lines of Sphinx: the HTML builder imports IndexBuilder from sphinx.search
+# when it starts writing (prepare_writing); feed() stores a page's titles in _all_titles and its index entries in
+# _index_entries, computed as `index_entries` computes them; freeze() writes them; prune() empties the pages of a
+# word, in _mapping and _title_mapping (word -> pages), without removing it.
+PINNED_INDEX = [
+    (Path(sphinx.search.__file__), "        for wordnames in self._mapping.values():\n"
+        "            wordnames.intersection_update(docnames)\n"
+        "        for wordnames in self._title_mapping.values():\n"
+        "            wordnames.intersection_update(docnames)"),
+    (Path(sphinx.builders.html.__file__), "from sphinx.search import IndexBuilder"),
+    (Path(sphinx.search.__file__), "self._all_titles[docname] = word_store.titles"),
+    (Path(sphinx.search.__file__), """        _index_entries: set[tuple[str, str, str]] = set()
+        for node in doctree.findall(addnodes.index):
+            for entry_type, value, target_id, main, _category_key in node['entries']:
+                try:
+                    result = split_index_msg(entry_type, value)
+                except ValueError:
+                    pass
+                else:
+                    target_id = target_id or ''
+                    if entry_type in {'see', 'seealso'}:
+                        _index_entries.add((result[0], target_id, main))
+                    _index_entries |= {(x, target_id, main) for x in result}
+
+        self._index_entries[docname] = sorted(_index_entries)"""),
+    (Path(sphinx.search.__file__), "        for docname, entries in self._index_entries.items():\n"
+        "            for entry, entry_id, main_entry in entries:"),
+]
 
 
 def use_plain_titles_index(app: Sphinx) -> None:
-    for path, code in PINNED_INDEX.items():
+    for path, code in PINNED_INDEX:
         if code not in path.read_text(encoding="utf-8"):
             raise ExtensionError(
                 f"search_results: {path} no longer has {code!r}: check how conf/search_results.py installs "
-                "PlainTitlesIndexBuilder, and what its feed() changes")
+                "PlainTitlesIndexBuilder, and what its feed(), load() and prune() change")
     sphinx.search.IndexBuilder = PlainTitlesIndexBuilder
 
 

@@ -94,3 +94,38 @@ def execute_page(project: Path, page: str) -> None:
             del os.environ["PYTHONPATH"]
         else:
             os.environ["PYTHONPATH"] = previous
+
+
+def site_files(html):
+    return {path.relative_to(html).as_posix(): path for path in sorted(html.rglob("*")) if path.is_file()}
+
+
+def first_difference(name, a: bytes, b: bytes) -> str:
+    """Where `a` and `b` first differ: the line, and the characters around the first change (lines can be long)."""
+    a_lines, b_lines = (data.decode("utf-8", "replace").splitlines() for data in (a, b))
+    differing = [i for i, (x, y) in enumerate(zip(a_lines, b_lines)) if x != y]
+    if len(a_lines) != len(b_lines):
+        differing.append(min(len(a_lines), len(b_lines)))
+    line = differing[0]
+    x, y = (lines[line] if line < len(lines) else "<end of file>" for lines in (a_lines, b_lines))
+    column = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
+    start = max(0, column - 80)
+    return (
+        f"{name}: {len(differing)} lines differ; the first is line {line + 1}, from column {start + 1}:\n"
+        f"  first build:  {x[start : column + 120]}\n"
+        f"  second build: {y[start : column + 120]}"
+    )
+
+
+def site_differences(first: Path, second: Path) -> list[str]:
+    """How the sites in the html folders `first` and `second` differ, file by file: for each file that differs, where
+    it first does (`first_difference`), and the files that only one has. Empty if they are byte-identical."""
+    first_files, second_files = site_files(first), site_files(second)
+    report = [
+        first_difference(name, first_files[name].read_bytes(), second_files[name].read_bytes())
+        for name in sorted(first_files.keys() & second_files.keys())
+        if first_files[name].read_bytes() != second_files[name].read_bytes()
+    ]
+    for only, files, other in (("first", first_files, second_files), ("second", second_files, first_files)):
+        report += [f"{name}: only in the {only} site" for name in sorted(files.keys() - other.keys())]
+    return report

@@ -17,6 +17,7 @@ from buildkit import (
     executed_pages,
     labelled_equation,
     run_build,
+    site_differences,
     start_build,
 )
 
@@ -94,6 +95,91 @@ def test_after_an_incremental_build_the_sitemap_still_lists_every_page(warm_copy
     sitemap = (warm_copy / "_build" / "html" / "sitemap.xml").read_text()
     listed = re.findall(r"<loc>https?://[^<]*?([^/<]+)\.html</loc>", sitemap)
     assert listed == sorted(p.stem for p in (warm_copy / "book").glob("*.md")), sitemap
+
+
+def _page_mtimes(html):
+    """When each page of the site in `html` was last written, by page name."""
+    return {path.stem: path.stat().st_mtime_ns for path in html.glob("*.html")}
+
+
+@pytest.fixture(scope="module")
+def prose_edit(warm_copy, tmp_path_factory):
+    """One sentence of dropout.md edited and the site built incrementally; then a sentence added to every other page
+    but index (whose tables of contents make every page's menu, so that each page is numbered on its own:
+    conf/public_links.py), the site built, and built once more (nothing to do); and a clean build of the same sources
+    (the execution cache shared: no page runs). Returns the pages the first incremental build wrote, and how the site
+    the last one left differs from the clean build's."""
+    html = warm_copy / "_build" / "html"
+    page = warm_copy / "book" / "dropout.md"
+    others = {p: p.read_text() for p in (warm_copy / "book").glob("*.md") if p.stem not in {"dropout", "index"}}
+    build(warm_copy)  # the site as the tests before left it, up to date
+    before = _page_mtimes(html)
+    original = edit(page, "Take one unit of a hidden layer", "Take a single unit of a hidden layer")
+    try:
+        build(warm_copy)
+        written = {name for name, mtime in _page_mtimes(html).items() if mtime != before.get(name)}
+        for other, text in others.items():
+            other.write_text(text + "\nA sentence added by a test.\n")
+        build(warm_copy)
+        build(warm_copy)
+        clean = tmp_path_factory.mktemp("prose-edit") / "clean"
+        build(warm_copy, builddir=clean, cache=warm_copy / ".cache")
+    finally:
+        page.write_text(original)
+        for other, text in others.items():
+            other.write_text(text)
+    return written, site_differences(html, clean / "html")
+
+
+def test_a_prose_edit_writes_its_page_and_the_contents_page_listing_it_and_no_other(prose_edit):
+    written, _ = prose_edit
+    # Sphinx itself writes index (the page whose table of contents lists the edited one: Builder.write adds
+    # env.files_to_rebuild), and genindex and search on every build. Every other page shows nothing of a sentence.
+    assert written - {"genindex", "search"} == {"dropout", "index"}
+
+
+def test_after_prose_edits_and_a_no_op_build_the_site_is_byte_identical_to_a_clean_build(prose_edit):
+    _, differences = prose_edit
+    assert not differences, "the incremental build left a site unlike a clean build's:\n\n" + "\n\n".join(
+        differences[:8])
+
+
+def test_after_a_title_edit_no_page_of_the_site_shows_the_old_title(warm_copy):
+    # Every page shows every title in its menu, the package's source pages (_modules/) included, and the search
+    # index has them: an edited title must reach all of them, as in a clean build.
+    page = warm_copy / "book" / "cite.md"
+    html = warm_copy / "_build" / "html"
+    old, new = "Link to this site, and cite it", "Link to this site and cite it"
+    original = edit(page, f"# {old}\n", f"# {new}\n")
+    try:
+        build(warm_copy)
+        stale = sorted(str(path.relative_to(html)) for path in [*html.rglob("*.html"), html / "searchindex.js"]
+                       if old in path.read_text(encoding="utf-8"))
+        shown = sum(new in path.read_text(encoding="utf-8") for path in html.rglob("*.html"))
+    finally:
+        page.write_text(original)
+    assert not stale, f"pages still showing the old title {old!r}: {stale}"
+    assert shown >= len(list((warm_copy / "book").glob("*.md"))), shown
+
+
+def _pages_citing_goodfellow(html):
+    entry = re.search(r'<div class="citation"[^>]*>(?:(?!</div>).)*Goodfellow(?:(?!</div>).)*</div>',
+                      (html / "references.html").read_text(encoding="utf-8"), re.S)
+    return re.findall(r'href="([a-z0-9-]+)\.html"', re.search(r'class="cited-by">.*?</p>', entry[0], re.S)[0])
+
+
+def test_after_an_incremental_build_the_bibliography_lists_the_pages_that_now_cite_an_entry(warm_copy):
+    html = warm_copy / "_build" / "html"
+    page = warm_copy / "book" / "dropout.md"
+    original = edit(page, "Take one unit of a hidden layer", "Take one unit {cite:p}`goodfellow2016` of a hidden layer")
+    try:
+        build(warm_copy)
+        citing = _pages_citing_goodfellow(html)
+    finally:
+        page.write_text(original)
+        build(warm_copy)
+    assert "dropout" in citing, citing
+    assert "dropout" not in _pages_citing_goodfellow(html)
 
 
 def test_two_builds_at_once_in_one_folder_both_succeed_the_second_waiting_for_the_first(warm_copy):

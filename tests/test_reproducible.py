@@ -10,7 +10,7 @@ first build tests/test_build.py uses too; the second is built here.
 import re
 
 import pytest
-from buildkit import VENV, build, copy_project
+from buildkit import VENV, build, copy_project, first_difference, site_files
 
 pytestmark = [pytest.mark.build, pytest.mark.slow]
 
@@ -24,27 +24,6 @@ def two_builds(clean_copy_build, tmp_path_factory):
     second = copy_project(scratch / "second" / "elsewhere")
     build(second)
     return [first_html, second / "_build" / "html"], [first, second]
-
-
-def site_files(html):
-    return {path.relative_to(html).as_posix(): path for path in sorted(html.rglob("*")) if path.is_file()}
-
-
-def first_difference(name, a: bytes, b: bytes) -> str:
-    """Where `a` and `b` first differ: the line, and the characters around the first change (lines can be long)."""
-    a_lines, b_lines = (data.decode("utf-8", "replace").splitlines() for data in (a, b))
-    differing = [i for i, (x, y) in enumerate(zip(a_lines, b_lines)) if x != y]
-    if len(a_lines) != len(b_lines):
-        differing.append(min(len(a_lines), len(b_lines)))
-    line = differing[0]
-    x, y = (lines[line] if line < len(lines) else "<end of file>" for lines in (a_lines, b_lines))
-    column = next((i for i, (p, q) in enumerate(zip(x, y)) if p != q), min(len(x), len(y)))
-    start = max(0, column - 80)
-    return (
-        f"{name}: {len(differing)} lines differ; the first is line {line + 1}, from column {start + 1}:\n"
-        f"  first build:  {x[start : column + 120]}\n"
-        f"  second build: {y[start : column + 120]}"
-    )
 
 
 def test_two_clean_builds_in_different_folders_give_identical_files(two_builds):

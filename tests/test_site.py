@@ -3,7 +3,6 @@
 import re
 import shutil
 import subprocess
-import sys
 
 import pytest
 from buildkit import ROOT
@@ -118,19 +117,6 @@ def test_no_cross_reference_shows_raw_tex(built_site):
         if re.search(r"\\|\^\{|_\{", text)
     ]
     assert not raw, "a {ref} to a section whose title has math needs explicit link text:\n" + "\n".join(raw)
-
-
-def test_the_bibliography_page_is_rewritten_whenever_another_page_is_read():
-    """Its "Cited on" lists come from every page: an incremental build that reads a page reads it too."""
-    sys.path.insert(0, str(ROOT / "conf"))
-    from cited_by import BIBLIOGRAPHY_PAGE, rewrite_bibliography_page
-
-    class Env:
-        found_docs = {"index", "numpy-shapes", BIBLIOGRAPHY_PAGE}
-
-    assert rewrite_bibliography_page(None, Env(), set(), {"numpy-shapes"}, set()) == [BIBLIOGRAPHY_PAGE]
-    assert rewrite_bibliography_page(None, Env(), set(), set(), set()) == []
-    assert rewrite_bibliography_page(None, Env(), set(), {BIBLIOGRAPHY_PAGE}, set()) == []
 
 
 # One citation style: author and year, the year in round brackets, as in "Goodfellow et al. (2016)" in a sentence
