@@ -121,6 +121,30 @@ def test_on_a_desktop_the_sidebar_button_hides_and_shows_the_site_navigation(bro
     assert not problems, "\n".join(problems)
 
 
+# What a focused element draws: an outline of at least 2 px, or a box shadow (the theme's rings for links and menus).
+FOCUS_RING = """() => {
+    const el = document.activeElement, style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+    return {ring: outline || style.boxShadow !== 'none', what: el.outerHTML.slice(0, 120)};
+}"""
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_each_of_the_first_20_tab_stops_shows_a_focus_ring(browser, site_url, mode, viewport):
+    context = browser.new_context(viewport=viewport, color_scheme=mode)
+    page, problems = visit(context, f"{site_url}transpose.html")
+    without_ring = []
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUS_RING)
+        if not focused["ring"]:
+            without_ring.append(focused["what"])
+    context.close()
+    assert not without_ring, "no visible focus on:\n  " + "\n  ".join(without_ring)
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_a_click_anywhere_on_a_solution_title_opens_and_closes_it_without_moving_the_page(browser, site_url, viewport):
     # The title reads "Solution to Exercise 5": a click on "Exercise 5" must open the solution as a click on
