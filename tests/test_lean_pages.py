@@ -362,3 +362,33 @@ def test_code_blocks_far_below_can_be_focused_and_near_the_screen_only_those_tha
     assert {scrolls for scrolls, _ in kinds} == {True, False}, "the page needs blocks that scroll and blocks that do not"
     wrong = [(scrolls, index) for scrolls, index in kinds if index != (0 if scrolls else -1)]
     assert not wrong, f"{len(wrong)} of {len(kinds)} blocks have the wrong tab stop once on screen: {wrong[:5]}"
+
+
+@pytest.mark.build
+def test_on_a_phone_every_display_formula_that_scrolls_sideways_can_be_reached_with_the_keyboard(browser, site_url):
+    """The box that scrolls is KaTeX's .katex-html inside the display (katex-math.css), and tab-stops.js must give
+    that box the tab stop: a wide formula that only a finger can scroll is out of a keyboard user's reach."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{site_url}transpose.html", wait_until="load")
+    unreachable = page.evaluate("""async () => {
+        const scrollBoxes = math => [math, ...math.querySelectorAll('*')].filter(e =>
+            !e.closest('.katex-mathml') && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)
+            && e.scrollWidth > e.clientWidth + 1);
+        const found = [], unreachable = [];
+        for (const math of document.querySelectorAll('div.math')) {
+            math.scrollIntoView();
+            await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+            for (const box of scrollBoxes(math)) {
+                found.push(box);
+                // Wait, frame by frame (2 s at most), for the page's observer to set the tab stop.
+                const until = performance.now() + 2000;
+                while (box.tabIndex !== 0 && performance.now() < until)
+                    await new Promise(r => requestAnimationFrame(r));
+                if (box.tabIndex !== 0) unreachable.push(`${math.id || 'a formula'}: ${box.className}`);
+            }
+        }
+        return {found: found.length, unreachable}; }""")
+    context.close()
+    assert unreachable["found"], "transpose.html needs a display formula wider than a phone"
+    assert not unreachable["unreachable"], "cannot be focused: " + ", ".join(unreachable["unreachable"])
