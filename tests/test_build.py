@@ -60,38 +60,27 @@ def test_every_notebook_page_executes_in_a_cold_build(clean_copy_build):
     assert sorted(executed_pages(log)) == NOTEBOOK_PAGES
 
 
-def test_prose_edit_reuses_the_execution_cache(warm_copy):
+@pytest.fixture(scope="module")
+def prose_edit(warm_copy):
+    """The warm copy built again after an edit of one page's prose, the edit then undone:
+    (the build's log, its sitemap.xml). The first build of the copy after its clean one:
+    an incremental build that reads one page again."""
     page = warm_copy / "book" / "notation.md"
     original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\nAn edit of the prose only.\n")
     try:
         log = build(warm_copy)
     finally:
         page.write_text(original)
+    return log, (warm_copy / "_build" / "html" / "sitemap.xml").read_text()
+
+
+def test_prose_edit_reuses_the_execution_cache(prose_edit):
+    log, _ = prose_edit
     assert executed_pages(log) == []
 
 
-def test_an_edit_to_a_local_extension_rewrites_every_page_without_executing_any(warm_copy):
-    # conf/site_code.py: Sphinx alone re-reads a page only when its source or the configuration changes
-    extension = warm_copy / "conf" / "report_error.py"
-    original = edit(extension, 'QUESTION = "What is wrong, and what should it say?"',
-                    'QUESTION = "What is wrong here, and what should it say?"')
-    try:
-        log = build(warm_copy)
-        page = (warm_copy / "_build" / "html" / "transpose.html").read_text()
-    finally:
-        extension.write_text(original)
-    assert executed_pages(log) == []
-    assert "What%20is%20wrong%20here" in page, "transpose.html, not edited, still has the old report links"
-
-
-def test_after_an_incremental_build_the_sitemap_still_lists_every_page(warm_copy):
-    page = warm_copy / "book" / "notation.md"
-    original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\nAnother edit of the prose.\n")
-    try:
-        build(warm_copy)  # writes notation.html and the pages whose navigation changed, not all of them
-    finally:
-        page.write_text(original)
-    sitemap = (warm_copy / "_build" / "html" / "sitemap.xml").read_text()
+def test_after_an_incremental_build_the_sitemap_still_lists_every_page(warm_copy, prose_edit):
+    _, sitemap = prose_edit
     listed = re.findall(r"<loc>https?://[^<]*?([^/<]+)\.html</loc>", sitemap)
     assert listed == sorted(p.stem for p in (warm_copy / "book").glob("*.md")), sitemap
 
@@ -420,6 +409,22 @@ def test_src_edit_reexecutes_every_page_and_going_back_to_the_earlier_version_ex
     log = build(warm_copy)
     assert executed_pages(log) == [], "the earlier version's cache was dropped"
     assert len(list((warm_copy / ".cache" / "jupyter").iterdir())) <= 4  # KEPT_EXECUTION_CACHES
+
+
+def test_an_edit_to_a_local_extension_rewrites_every_page_without_executing_any(warm_copy):
+    # Just before `make clean`: the build after this edit is undone writes every page again, and
+    # the clean build that follows pays that once.
+    # conf/site_code.py: Sphinx alone re-reads a page only when its source or the configuration changes
+    extension = warm_copy / "conf" / "report_error.py"
+    original = edit(extension, 'QUESTION = "What is wrong, and what should it say?"',
+                    'QUESTION = "What is wrong here, and what should it say?"')
+    try:
+        log = build(warm_copy)
+        page = (warm_copy / "_build" / "html" / "transpose.html").read_text()
+    finally:
+        extension.write_text(original)
+    assert executed_pages(log) == []
+    assert "What%20is%20wrong%20here" in page, "transpose.html, not edited, still has the old report links"
 
 
 def test_make_clean_removes_the_build_but_keeps_environment_and_cache(warm_copy):
