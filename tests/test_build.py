@@ -178,6 +178,7 @@ def test_after_an_incremental_build_a_link_to_an_equation_shows_its_new_number(w
 
 # A wrong typeset formula fails the build (conf/formula_check.py), for each kind of mistake, on three pages at once:
 # one edit per page, each named by its page, line and label in the build's output.
+# Kinds that edit different equations share a build (_formula_groups).
 FORMULA_EDITS = {
     "transpose dropped": [("chain-rule", "eq-dz-hidden", "W^{[l+1]T}", "W^{[l+1]}"),
                           ("transpose", "eq-dw", "A^{[l-1]T}", "A^{[l-1]}"),
@@ -213,18 +214,69 @@ def _edit_equation(path, label, old, new):
     return text
 
 
+def _formula_groups(kinds):
+    """The kinds of mistake in groups that edit no equation twice (a page edited anywhere,
+    label None, is one equation): each group is one build. The checks of conf/formula_check.py
+    are each of one equation against the package, so an edit is found or missed the same
+    with another equation of the build edited too."""
+    def places(kind):
+        return {(page, label) for page, label, _, _ in kinds[kind]}
+
+    def clash(kind, group):
+        return any(page == other and (label is None or other_label is None or label == other_label)
+                   for page, label in places(kind)
+                   for member in group for other, other_label in places(member))
+
+    groups = []
+    for kind in kinds:
+        group = next((group for group in groups if not clash(kind, group)), None)
+        if group is None:
+            groups.append(group := [])
+        group.append(kind)
+    return groups
+
+
+@pytest.fixture(scope="module")
+def formula_builds(warm_copy):
+    """The build of `kind`'s wrong formulas, with those of the other kinds of its group:
+    {kind: the build's result}, each group built when a test first asks for one of its kinds."""
+    results = {}
+
+    def result(kind):
+        if kind not in results:
+            group = next(group for group in _formula_groups(FORMULA_EDITS) if kind in group)
+            originals = {}
+            try:
+                for page, label, old, new in (edit for k in group for edit in FORMULA_EDITS[k]):
+                    path = warm_copy / "book" / f"{page}.md"
+                    originals.setdefault(path, path.read_text())
+                    _edit_equation(path, label, old, new)
+                built = run_build(warm_copy)
+            finally:
+                for path, text in originals.items():
+                    path.write_text(text)
+            results.update(dict.fromkeys(group, built))
+        return results[kind]
+
+    return result
+
+
+def test_formula_edits_share_a_build_only_where_no_equation_is_edited_twice():
+    # Two edits of one equation in one build would let one kind's warning stand for another's.
+    groups = _formula_groups(FORMULA_EDITS)
+    assert sorted(kind for group in groups for kind in group) == sorted(FORMULA_EDITS)
+    assert len(groups) < len(FORMULA_EDITS)
+    for group in groups:
+        places = [(page, label) for kind in group for page, label, _, _ in FORMULA_EDITS[kind]]
+        assert len(set(places)) == len(places), group
+    edits = {"anywhere in p": [("p", None, "x", "y")], "p's eq-1": [("p", "eq-1", "z", "w")],
+             "q's eq-1": [("q", "eq-1", "z", "w")], "p's eq-2": [("p", "eq-2", "z", "w")]}
+    assert _formula_groups(edits) == [["anywhere in p", "q's eq-1"], ["p's eq-1", "p's eq-2"]]
+
+
 @pytest.mark.parametrize("kind", FORMULA_EDITS)
-def test_a_wrong_typeset_formula_fails_the_build_naming_page_line_and_label(warm_copy, kind):
-    originals = {}
-    try:
-        for page, label, old, new in FORMULA_EDITS[kind]:
-            path = warm_copy / "book" / f"{page}.md"
-            originals.setdefault(path, path.read_text())
-            _edit_equation(path, label, old, new)
-        result = run_build(warm_copy)
-    finally:
-        for path, text in originals.items():
-            path.write_text(text)
+def test_a_wrong_typeset_formula_fails_the_build_naming_page_line_and_label(formula_builds, kind):
+    result = formula_builds(kind)
     assert result.returncode != 0, f"{kind}: the build passed with the wrong formulas"
     for page, label, _, _ in FORMULA_EDITS[kind]:
         named = rf"formula \({label}\): " if label else "formula: "
