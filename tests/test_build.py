@@ -238,8 +238,8 @@ def _formula_groups(kinds):
 
 @pytest.fixture(scope="module")
 def formula_builds(warm_copy):
-    """The build of `kind`'s wrong formulas, with those of the other kinds of its group:
-    {kind: the build's result}, each group built when a test first asks for one of its kinds."""
+    """A function of a kind of FORMULA_EDITS: the result of the build (run_build's) of its
+    wrong formulas together with those of the other kinds of its group, one build per group."""
     results = {}
 
     def result(kind):
@@ -464,9 +464,9 @@ def test_src_edit_reexecutes_every_page_and_going_back_to_the_earlier_version_ex
 
 
 def test_an_edit_to_a_local_extension_rewrites_every_page_without_executing_any(warm_copy):
-    # Just before `make clean`: the build after this edit is undone writes every page again, and
-    # the clean build that follows pays that once.
-    # conf/site_code.py: Sphinx alone re-reads a page only when its source or the configuration changes
+    # conf/site_code.py: Sphinx alone re-reads a page only when its source or the configuration changes.
+    # Last before `make clean`: the first build after the edit is undone writes every page again,
+    # and make clean's build does that anyway.
     extension = warm_copy / "conf" / "report_error.py"
     original = edit(extension, 'QUESTION = "What is wrong, and what should it say?"',
                     'QUESTION = "What is wrong here, and what should it say?"')
