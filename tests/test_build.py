@@ -61,38 +61,27 @@ def test_every_notebook_page_executes_in_a_cold_build(clean_copy_build):
     assert sorted(executed_pages(log)) == NOTEBOOK_PAGES
 
 
-def test_prose_edit_reuses_the_execution_cache(warm_copy):
+@pytest.fixture(scope="module")
+def prose_edit(warm_copy):
+    """The warm copy built again after an edit of one page's prose, the edit then undone:
+    (the build's log, its sitemap.xml). The first build of the copy after its clean one:
+    an incremental build that reads one page again."""
     page = warm_copy / "book" / "notation.md"
     original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\nAn edit of the prose only.\n")
     try:
         log = build(warm_copy)
     finally:
         page.write_text(original)
+    return log, (warm_copy / "_build" / "html" / "sitemap.xml").read_text()
+
+
+def test_prose_edit_reuses_the_execution_cache(prose_edit):
+    log, _ = prose_edit
     assert executed_pages(log) == []
 
 
-def test_an_edit_to_a_local_extension_rewrites_every_page_without_executing_any(warm_copy):
-    # conf/site_code.py: Sphinx alone re-reads a page only when its source or the configuration changes
-    extension = warm_copy / "conf" / "report_error.py"
-    original = edit(extension, 'QUESTION = "What is wrong, and what should it say?"',
-                    'QUESTION = "What is wrong here, and what should it say?"')
-    try:
-        log = build(warm_copy)
-        page = (warm_copy / "_build" / "html" / "transpose.html").read_text()
-    finally:
-        extension.write_text(original)
-    assert executed_pages(log) == []
-    assert "What%20is%20wrong%20here" in page, "transpose.html, not edited, still has the old report links"
-
-
-def test_after_an_incremental_build_the_sitemap_still_lists_every_page(warm_copy):
-    page = warm_copy / "book" / "notation.md"
-    original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\nAnother edit of the prose.\n")
-    try:
-        build(warm_copy)  # writes notation.html and the pages whose navigation changed, not all of them
-    finally:
-        page.write_text(original)
-    sitemap = (warm_copy / "_build" / "html" / "sitemap.xml").read_text()
+def test_after_an_incremental_build_the_sitemap_still_lists_every_page(warm_copy, prose_edit):
+    _, sitemap = prose_edit
     listed = re.findall(r"<loc>https?://[^<]*?([^/<]+)\.html</loc>", sitemap)
     assert listed == sorted(p.stem for p in (warm_copy / "book").glob("*.md")), sitemap
 
@@ -275,6 +264,7 @@ def test_after_an_incremental_build_a_link_to_an_equation_shows_its_new_number(w
 
 # A wrong typeset formula fails the build (conf/formula_check.py), for each kind of mistake, on three pages at once:
 # one edit per page, each named by its page, line and label in the build's output.
+# Kinds that edit different equations share a build (_formula_groups).
 FORMULA_EDITS = {
     "transpose dropped": [("chain-rule", "eq-dz-hidden", "W^{[l+1]T}", "W^{[l+1]}"),
                           ("transpose", "eq-dw", "A^{[l-1]T}", "A^{[l-1]}"),
@@ -310,18 +300,69 @@ def _edit_equation(path, label, old, new):
     return text
 
 
+def _formula_groups(kinds):
+    """The kinds of mistake in groups that edit no equation twice (a page edited anywhere,
+    label None, is one equation): each group is one build. The checks of conf/formula_check.py
+    are each of one equation against the package, so an edit is found or missed the same
+    with another equation of the build edited too."""
+    def places(kind):
+        return {(page, label) for page, label, _, _ in kinds[kind]}
+
+    def clash(kind, group):
+        return any(page == other and (label is None or other_label is None or label == other_label)
+                   for page, label in places(kind)
+                   for member in group for other, other_label in places(member))
+
+    groups = []
+    for kind in kinds:
+        group = next((group for group in groups if not clash(kind, group)), None)
+        if group is None:
+            groups.append(group := [])
+        group.append(kind)
+    return groups
+
+
+@pytest.fixture(scope="module")
+def formula_builds(warm_copy):
+    """A function of a kind of FORMULA_EDITS: the result of the build (run_build's) of its
+    wrong formulas together with those of the other kinds of its group, one build per group."""
+    results = {}
+
+    def result(kind):
+        if kind not in results:
+            group = next(group for group in _formula_groups(FORMULA_EDITS) if kind in group)
+            originals = {}
+            try:
+                for page, label, old, new in (edit for k in group for edit in FORMULA_EDITS[k]):
+                    path = warm_copy / "book" / f"{page}.md"
+                    originals.setdefault(path, path.read_text())
+                    _edit_equation(path, label, old, new)
+                built = run_build(warm_copy)
+            finally:
+                for path, text in originals.items():
+                    path.write_text(text)
+            results.update(dict.fromkeys(group, built))
+        return results[kind]
+
+    return result
+
+
+def test_formula_edits_share_a_build_only_where_no_equation_is_edited_twice():
+    # Two edits of one equation in one build would let one kind's warning stand for another's.
+    groups = _formula_groups(FORMULA_EDITS)
+    assert sorted(kind for group in groups for kind in group) == sorted(FORMULA_EDITS)
+    assert len(groups) < len(FORMULA_EDITS)
+    for group in groups:
+        places = [(page, label) for kind in group for page, label, _, _ in FORMULA_EDITS[kind]]
+        assert len(set(places)) == len(places), group
+    edits = {"anywhere in p": [("p", None, "x", "y")], "p's eq-1": [("p", "eq-1", "z", "w")],
+             "q's eq-1": [("q", "eq-1", "z", "w")], "p's eq-2": [("p", "eq-2", "z", "w")]}
+    assert _formula_groups(edits) == [["anywhere in p", "q's eq-1"], ["p's eq-1", "p's eq-2"]]
+
+
 @pytest.mark.parametrize("kind", FORMULA_EDITS)
-def test_a_wrong_typeset_formula_fails_the_build_naming_page_line_and_label(warm_copy, kind):
-    originals = {}
-    try:
-        for page, label, old, new in FORMULA_EDITS[kind]:
-            path = warm_copy / "book" / f"{page}.md"
-            originals.setdefault(path, path.read_text())
-            _edit_equation(path, label, old, new)
-        result = run_build(warm_copy)
-    finally:
-        for path, text in originals.items():
-            path.write_text(text)
+def test_a_wrong_typeset_formula_fails_the_build_naming_page_line_and_label(formula_builds, kind):
+    result = formula_builds(kind)
     assert result.returncode != 0, f"{kind}: the build passed with the wrong formulas"
     for page, label, _, _ in FORMULA_EDITS[kind]:
         named = rf"formula \({label}\): " if label else "formula: "
@@ -506,6 +547,22 @@ def test_src_edit_reexecutes_every_page_and_going_back_to_the_earlier_version_ex
     log = build(warm_copy)
     assert executed_pages(log) == [], "the earlier version's cache was dropped"
     assert len(list((warm_copy / ".cache" / "jupyter").iterdir())) <= 4  # KEPT_EXECUTION_CACHES
+
+
+def test_an_edit_to_a_local_extension_rewrites_every_page_without_executing_any(warm_copy):
+    # conf/site_code.py: Sphinx alone re-reads a page only when its source or the configuration changes.
+    # Last before `make clean`: the first build after the edit is undone writes every page again,
+    # and make clean's build does that anyway.
+    extension = warm_copy / "conf" / "report_error.py"
+    original = edit(extension, 'QUESTION = "What is wrong, and what should it say?"',
+                    'QUESTION = "What is wrong here, and what should it say?"')
+    try:
+        log = build(warm_copy)
+        page = (warm_copy / "_build" / "html" / "transpose.html").read_text()
+    finally:
+        extension.write_text(original)
+    assert executed_pages(log) == []
+    assert "What%20is%20wrong%20here" in page, "transpose.html, not edited, still has the old report links"
 
 
 def test_make_clean_removes_the_build_but_keeps_environment_and_cache(warm_copy):

@@ -192,15 +192,19 @@ def pixel_difference(lean_png, full_png):
     import numpy as np
     from PIL import Image
 
-    # As bytes (a long page is 20 million pixels): four times less to decode and
-    # subtract than as floats.
-    lean_pixels, full_pixels = (
-        np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=np.int16)
-        for png in (lean_png, full_png))
+    # A long page is 20 million pixels, of which a few hundred differ at most when the
+    # pair agrees: each pixel is compared as one 32-bit word, and only those that
+    # differ are subtracted (a third of the time of subtracting them all).
+    lean_pixels, full_pixels = (np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+                                for png in (lean_png, full_png))
     if lean_pixels.shape != full_pixels.shape:
         return None
-    difference = abs(lean_pixels - full_pixels).max(axis=-1)
-    return int((difference > 0).sum()), int(difference.max())
+    differ = lean_pixels.view(np.uint32)[..., 0] != full_pixels.view(np.uint32)[..., 0]
+    if not differ.any():
+        return 0, 0
+    lean_differ, full_differ = (pixels[differ].astype(np.int16)
+                                for pixels in (lean_pixels, full_pixels))
+    return int(differ.sum()), int(abs(lean_differ - full_differ).max())
 
 
 # Chromium does not always rasterise a long page the same way twice. With one and the same stylesheet, two
