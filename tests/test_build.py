@@ -61,27 +61,12 @@ def test_every_notebook_page_executes_in_a_cold_build(clean_copy_build):
     assert sorted(executed_pages(log)) == NOTEBOOK_PAGES
 
 
-@pytest.fixture(scope="module")
-def prose_edit(warm_copy):
-    """The warm copy built again after an edit of one page's prose, the edit then undone:
-    (the build's log, its sitemap.xml). The first build of the copy after its clean one:
-    an incremental build that reads one page again."""
-    page = warm_copy / "book" / "notation.md"
-    original = edit(page, "# Notation and shapes\n", "# Notation and shapes\n\nAn edit of the prose only.\n")
-    try:
-        log = build(warm_copy)
-    finally:
-        page.write_text(original)
-    return log, (warm_copy / "_build" / "html" / "sitemap.xml").read_text()
-
-
 def test_prose_edit_reuses_the_execution_cache(prose_edit):
-    log, _ = prose_edit
-    assert executed_pages(log) == []
+    assert executed_pages(prose_edit["log"]) == []
 
 
 def test_after_an_incremental_build_the_sitemap_still_lists_every_page(warm_copy, prose_edit):
-    _, sitemap = prose_edit
+    sitemap = prose_edit["sitemap"]
     listed = re.findall(r"<loc>https?://[^<]*?([^/<]+)\.html</loc>", sitemap)
     assert listed == sorted(p.stem for p in (warm_copy / "book").glob("*.md")), sitemap
 
@@ -97,7 +82,8 @@ def prose_edit(warm_copy, tmp_path_factory):
     but index (whose tables of contents make every page's menu, so that each page is numbered on its own:
     conf/public_links.py), the site built, and built once more (nothing to do); and a clean build of the same sources
     (the execution cache shared: no page runs). Returns the pages the first incremental build wrote, and how the site
-    the last one left differs from the clean build's."""
+    the last one left differs from the clean build's, with the first incremental build's log and sitemap.xml (an
+    incremental build that reads one page again)."""
     html = warm_copy / "_build" / "html"
     page = warm_copy / "book" / "dropout.md"
     others = {p: p.read_text() for p in (warm_copy / "book").glob("*.md") if p.stem not in {"dropout", "index"}}
@@ -105,8 +91,9 @@ def prose_edit(warm_copy, tmp_path_factory):
     before = _page_mtimes(html)
     original = edit(page, "Take one unit of a hidden layer", "Take a single unit of a hidden layer")
     try:
-        build(warm_copy)
+        log = build(warm_copy)
         written = {name for name, mtime in _page_mtimes(html).items() if mtime != before.get(name)}
+        sitemap = (html / "sitemap.xml").read_text()
         for other, text in others.items():
             other.write_text(text + "\nA sentence added by a test.\n")
         build(warm_copy)
@@ -117,18 +104,19 @@ def prose_edit(warm_copy, tmp_path_factory):
         page.write_text(original)
         for other, text in others.items():
             other.write_text(text)
-    return written, site_differences(html, clean / "html")
+    return {"log": log, "sitemap": sitemap, "written": written,
+            "differences": site_differences(html, clean / "html")}
 
 
 def test_a_prose_edit_writes_its_page_and_the_contents_page_listing_it_and_no_other(prose_edit):
-    written, _ = prose_edit
+    written = prose_edit["written"]
     # Sphinx itself writes index (the page whose table of contents lists the edited one: Builder.write adds
     # env.files_to_rebuild), and genindex and search on every build. Every other page shows nothing of a sentence.
     assert written - {"genindex", "search"} == {"dropout", "index"}
 
 
 def test_after_prose_edits_and_a_no_op_build_the_site_is_byte_identical_to_a_clean_build(prose_edit):
-    _, differences = prose_edit
+    differences = prose_edit["differences"]
     assert not differences, "the incremental build left a site unlike a clean build's:\n\n" + "\n\n".join(
         differences[:8])
 
