@@ -16,10 +16,10 @@
   "use strict";
 
   // The theme's list (pydata-sphinx-theme, addTabStopsToScrollableElements), and display formulas, which scroll
-  // sideways when wider than the column: the box that scrolls is KaTeX's .katex-html inside the display
-  // (katex-math.css), so that is the one that needs the tab stop (site.css lets the display scroll too).
+  // sideways when wider than the column (site.css makes .katex-display the box that scrolls, not KaTeX's
+  // .katex-html inside it, which is aria-hidden and so must not take focus).
   var SCROLLABLE = "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
-    ".pst-scrollable-table-container, div.math > .katex-display, div.math > .katex-display > .katex > .katex-html";
+    ".pst-scrollable-table-container, div.math > .katex-display";
 
   function scrolls(element) {
     return element.scrollWidth > element.clientWidth || element.scrollHeight > element.clientHeight;
