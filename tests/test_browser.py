@@ -430,7 +430,7 @@ def test_on_a_phone_a_tapped_contents_entry_closes_the_drawer_and_shows_its_sect
 
 
 @pytest.mark.parametrize("page_name, what, boxes_selector", [
-    ("transpose.html", "formula", "div.math .katex-html"),
+    ("transpose.html", "formula", "div.math > .katex-display"),
     ("batch-norm.html", "table", ".pst-scrollable-table-container"),
 ])
 def test_a_formula_or_table_that_scrolls_sideways_fades_at_the_edge_where_more_of_it_lies(

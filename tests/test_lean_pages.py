@@ -370,8 +370,9 @@ def test_code_blocks_far_below_can_be_focused_and_near_the_screen_only_those_tha
 
 @pytest.mark.build
 def test_on_a_phone_every_display_formula_that_scrolls_sideways_can_be_reached_with_the_keyboard(browser, site_url):
-    """The box that scrolls is KaTeX's .katex-html inside the display (katex-math.css), and tab-stops.js must give
-    that box the tab stop: a wide formula that only a finger can scroll is out of a keyboard user's reach."""
+    """Whichever box scrolls must get the tab stop from tab-stops.js (site.css makes it .katex-display: KaTeX's
+    .katex-html inside it is aria-hidden): a wide formula that only a finger can scroll is out of a keyboard user's
+    reach."""
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     page.goto(f"{site_url}transpose.html", wait_until="load")
