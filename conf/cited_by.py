@@ -10,6 +10,7 @@ which, for a notebook deep in a repository, is not the address the entry cites.
 """
 
 from docutils import nodes
+from public_links import book_order
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
@@ -34,7 +35,7 @@ def add_cited_by(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     env = app.env
     domain = env.get_domain("cite")
-    order = {name: i for i, name in enumerate(_book_order(env))}
+    order = {name: i for i, name in enumerate(book_order(env))}
     pages = _pages_citing(domain)
     key_of = {citation.citation_id: citation.key for citation in domain.citations}
     uncited = []
@@ -70,21 +71,6 @@ def _show_urls_in_full(entry: nodes.citation) -> None:
         if "github" in link["classes"] and link.get("refuri") and link.astext() != link["refuri"]:
             link.children = []
             link += nodes.Text(link["refuri"])
-
-
-def _book_order(env) -> list[str]:
-    """The pages in the order of the table of contents (the reading order of the menu)."""
-    ordered = []
-
-    def walk(doc):
-        if doc in ordered:
-            return
-        ordered.append(doc)
-        for child in env.toctree_includes.get(doc, []):
-            walk(child)
-
-    walk(env.config.root_doc)
-    return ordered
 
 
 def _citing(env) -> dict[str, frozenset[str]]:

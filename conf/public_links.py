@@ -236,15 +236,20 @@ def numbers_of_page(env, doctree: nodes.document) -> dict[str, dict[str, tuple[i
     return numbers
 
 
-def _in_contents(env) -> set[str]:
-    """The pages that Sphinx numbers: the root and what its tables of contents reach."""
-    reached, todo = set(), [env.config.root_doc]
-    while todo:
-        doc = todo.pop()
-        if doc not in reached and doc in env.found_docs:
-            reached.add(doc)
-            todo.extend(env.toctree_includes.get(doc, ()))
-    return reached
+def book_order(env) -> list[str]:
+    """The root page and what its tables of contents reach, in the reading order of the menu (the pages Sphinx
+    numbers; conf/cited_by.py orders its lists by it)."""
+    ordered = []
+
+    def walk(doc):
+        if doc in ordered:
+            return
+        ordered.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return ordered
 
 
 def _assign_numbers_per_page(collector: TocTreeCollector, env) -> list[str]:
@@ -271,7 +276,7 @@ def _assign_numbers_per_page(collector: TocTreeCollector, env) -> list[str]:
             for doc, kinds in env.toc_fignumbers.items()
         }
         return []
-    numbered = _in_contents(env)
+    numbered = set(book_order(env)) & env.found_docs
     for doc in read:
         numbers = numbers_of_page(env, env.get_doctree(doc)) if doc in numbered else {}
         if numbers:
